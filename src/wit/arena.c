@@ -1,6 +1,7 @@
 #include "wit/arena.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ void rdy__arena_init(rdy__arena *a, void (*oom)(void *), void *ud)
 	memset(a, 0, sizeof *a);
 	a->oom = oom;
 	a->ud = ud;
+	a->chunk = CHUNK_MIN;
 }
 
 void rdy__arena_free(rdy__arena *a)
@@ -34,9 +36,10 @@ void rdy__arena_free(rdy__arena *a)
 
 static rdy__chunk *new_chunk(rdy__arena *a, size_t need)
 {
-	size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
+	size_t size = need > a->chunk ? need : a->chunk;
 	rdy__chunk *c = NULL;
-	if (size <= SIZE_MAX - sizeof *c && (!a->limit || a->total + size <= a->limit))
+	bool inject = a->fail_at && ++a->chunks == a->fail_at;
+	if (!inject && size <= SIZE_MAX - sizeof *c && (!a->limit || a->total + size <= a->limit))
 		c = malloc(sizeof *c + size);
 	if (!c) {
 		a->oom(a->ud);

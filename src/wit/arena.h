@@ -19,7 +19,10 @@ typedef struct rdy__arena {
 	void (*oom)(void *ud);             /* called when malloc fails; must not return */
 	void *ud;
 	size_t total;                      /* bytes obtained from malloc */
-	size_t limit;                      /* 0, or a cap on total (fault injection, fuzzing) */
+	size_t limit;                      /* 0, or a cap on total (fuzzing) */
+	size_t chunk;                      /* smallest chunk to ask malloc for */
+	uint32_t fail_at;                  /* 0, or fail the fail_at-th chunk (fault injection) */
+	uint32_t chunks;                   /* chunks obtained so far */
 } rdy__arena;
 
 void rdy__arena_init(rdy__arena *a, void (*oom)(void *), void *ud);

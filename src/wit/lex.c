@@ -225,9 +225,12 @@ static void lex_string(rdy__lexer *l, uint32_t start)
 		uint32_t at = l->base + l->pos, c = nextc(l);
 		if (c == '"')
 			return;
+		if (c == '\n')
+			rdy__wit_fail_at(l->w, start, "unterminated string literal");
 		if (c == '\\') {
 			if (l->pos >= l->len)
 				rdy__wit_fail_at(l->w, start, "unterminated string literal");
+			at = l->base + l->pos;
 			c = nextc(l);
 			if (strchr("\"'tnr\\", (int)c) && c < 0x80)
 				continue;

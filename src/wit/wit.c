@@ -50,6 +50,13 @@ void rdy_wit_set_memory_limit(rdy_wit *w, size_t bytes)
 	w->arena.limit = bytes;
 }
 
+void rdy_wit_fail_allocation(rdy_wit *w, unsigned n)
+{
+	w->arena.fail_at = n;
+	w->arena.chunks = 0;
+	w->arena.chunk = 256; /* small chunks: many distinct failure points */
+}
+
 /* Runs BODY with failures landing here; evaluates to its value or -1. */
 #define GUARDED(w, body)                                                   \
 	do {                                                               \

@@ -224,6 +224,12 @@ void rdy_wit_print_world(rdy_wit *w, int world, FILE *out);
 /* Caps the memory a resolution may use (0: no cap); loads past it fail cleanly. */
 void rdy_wit_set_memory_limit(rdy_wit *w, size_t bytes);
 
+/*
+ * Fault injection for tests: the Nth request for memory from now on fails
+ * (0 turns it off).  A load that meets it fails with "out of memory".
+ */
+void rdy_wit_fail_allocation(rdy_wit *w, unsigned n);
+
 /* Writes the resolution in the reference's JSON schema (*.wit.json). */
 int rdy_wit_write_json(const rdy_wit *w, FILE *out);
 
