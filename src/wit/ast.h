@@ -24,13 +24,14 @@ typedef struct rdy__docs {
 
 typedef rdy_wit_version rdy__version;
 
-enum { RDY_ATTR_SINCE, RDY_ATTR_UNSTABLE, RDY_ATTR_DEPRECATED };
+enum { RDY_ATTR_SINCE, RDY_ATTR_UNSTABLE, RDY_ATTR_DEPRECATED, RDY_ATTR_EXTERNAL_ID };
 
 typedef struct rdy__attr {
 	uint8_t kind;
 	rdy__span span;                    /* the attribute's name */
 	rdy__version version;              /* since, deprecated */
 	const char *feature;               /* unstable */
+	rdy__span text;                    /* external-id: the string literal */
 } rdy__attr;
 
 typedef struct rdy__attrs {

@@ -239,7 +239,10 @@ static void eat_named(P *p, const char *want)
 		rdy__wit_fail(p->w, id.span, "expected `%s`, found `%s`", want, id.name);
 }
 
-/* attribute -> '@' ('since' | 'deprecated') '(' 'version' '=' version ')' | '@unstable' '(' 'feature' '=' id ')' */
+/*
+ * attribute -> '@' ('since' | 'deprecated') '(' 'version' '=' version ')'
+ *            | '@unstable' '(' 'feature' '=' id ')' | '@external-id' '(' string ')'
+ */
 static rdy__attrs parse_attrs(P *p)
 {
 	rdy__attrs a = { 0 };
@@ -260,6 +263,14 @@ static rdy__attrs parse_attrs(P *p)
 			eat_named(p, "feature");
 			rdy__lex_expect(&p->l, RDY_T_EQUALS);
 			at.feature = parse_id(p).name;
+			rdy__lex_expect(&p->l, RDY_T_RPAREN);
+		} else if (strcmp(id.name, "external-id") == 0) {
+			at.kind = RDY_ATTR_EXTERNAL_ID;
+			rdy__lex_expect(&p->l, RDY_T_LPAREN);
+			rdy__token t = rdy__lex_next(&p->l);
+			if (t.kind != RDY_T_STRING)
+				expected(p, "a string literal", t);
+			at.text = t.span;
 			rdy__lex_expect(&p->l, RDY_T_RPAREN);
 		} else {
 			rdy__wit_fail(p->w, id.span, "unknown attribute `%s`", id.name);

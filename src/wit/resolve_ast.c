@@ -138,9 +138,13 @@ static rdy_wit_version *version_copy(R *r, const rdy__version *v)
 }
 
 /* @since / @unstable, each optionally with @deprecated, as the reference allows. */
-static rdy_wit_stability stability(R *r, const rdy__attrs *a)
+static rdy_wit_stability stability(R *r, const rdy__attrs *all)
 {
 	rdy_wit_stability s = { 0 };
+	rdy__attrs gates = { 0 }, *a = &gates;
+	for (uint32_t i = 0; i < all->n; i++) /* @external-id names an item; it gates nothing */
+		if (all->v[i].kind != RDY_ATTR_EXTERNAL_ID)
+			*RDY_PUSH(ARENA(r), gates.v, gates.n, gates.cap) = all->v[i];
 	if (a->n == 0)
 		return s;
 	const rdy__attr *x = &a->v[0], *y = a->n > 1 ? &a->v[1] : NULL;
