@@ -276,6 +276,8 @@ static void visit(rdy_wit *w, plist *l, pent *p)
 {
 	if (p->done)
 		return;
+	if (l->nvisiting > 10000)
+		rdy__wit_fail_plain(w, "packages depend on each other through more than 10000 levels");
 	uint32_t n = rdy__upkg_ndeps(p->u);
 	const rdy__pkgname **names = rdy__allocn(&w->arena, n ? n : 1, sizeof *names);
 	rdy_wit_span *spans = rdy__allocn(&w->arena, n ? n : 1, sizeof *spans);

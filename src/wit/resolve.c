@@ -23,7 +23,21 @@ typedef struct M {
 	uint32_t nown, capown;
 	int8_t *borrow;                    /* per global type: -1 unknown, 0/1 contains a borrow */
 	uint32_t nborrow;
+	uint32_t depth;                    /* of the recursive walks below */
 } M;
+
+/*
+ * The recursive walks follow chains of definitions (aliases, `use`s between
+ * interfaces) whose length the input chooses; past this depth they stop with
+ * an error rather than exhaust the stack.
+ */
+enum { MAX_DEPTH = 10000 };
+
+static void enter(M *m)
+{
+	if (++m->depth > MAX_DEPTH)
+		rdy__wit_fail_plain(m->w, "definitions refer to each other through more than %d levels", MAX_DEPTH);
+}
 
 #define G(m) (&(m)->w->m)
 #define ARENA(m) (&(m)->w->arena)
@@ -283,7 +297,9 @@ static void update_typedef(M *m, rdy_wit_typedef *t, const rdy_wit_span *span)
 	}
 }
 
-static bool has_borrow(M *m, rdy_wit_type t)
+static bool has_borrow(M *m, rdy_wit_type t);
+
+static bool has_borrow_(M *m, rdy_wit_type t)
 {
 	if (t < 0)
 		return false;
@@ -308,6 +324,14 @@ static bool has_borrow(M *m, rdy_wit_type t)
 			r = has_borrow(m, d->cases[i].type);
 	}
 	m->borrow[t] = r;
+	return r;
+}
+
+static bool has_borrow(M *m, rdy_wit_type t)
+{
+	enter(m);
+	bool r = has_borrow_(m, t);
+	m->depth--;
 	return r;
 }
 
@@ -486,6 +510,7 @@ static void clone_type_def(cloner *c, rdy_wit_typedef *d)
 
 static void clone_type_id(cloner *c, int32_t *id)
 {
+	enter(c->m);
 	int32_t done = named_find(c->map, c->nmap, (const char *)(uintptr_t)(*id + 1));
 	if (done < 0) {
 		rdy_wit_typedef d = *gty(c->m, *id);
@@ -496,6 +521,7 @@ static void clone_type_id(cloner *c, int32_t *id)
 		e->id = done;
 	}
 	*id = done;
+	c->m->depth--;
 }
 
 static void clone_function(cloner *c, rdy_wit_func *f)
@@ -744,6 +770,7 @@ static void elaborate_import(M *m, items *imports, const rdy_wit_item *key, int3
 {
 	if (find_item(imports->v, imports->n, key))
 		return;
+	enter(m);
 	const rdy_wit_interface *in = &G(m)->interfaces[id];
 	for (uint32_t i = 0; i < in->ntypes; i++) {
 		int32_t dep = type_iface_dep(m, in->types[i].id);
@@ -755,6 +782,7 @@ static void elaborate_import(M *m, items *imports, const rdy_wit_item *key, int3
 	}
 	rdy_wit_item it = iface_item(key->key_iface, key->name, id, s);
 	*RDY_PUSH(ARENA(m), imports->v, imports->n, imports->cap) = it;
+	m->depth--;
 }
 
 typedef struct xstate {
@@ -781,9 +809,12 @@ static bool is_exported_iface(const xstate *x, int32_t id)
 	return false;
 }
 
-/* The reference's add_world_export: false when an interface would be both imported and exported. */
 static bool add_world_export(M *m, xstate *x, int32_t id, const rdy_wit_item *key, bool add_export,
-			     const rdy_wit_stability *s)
+			     const rdy_wit_stability *s);
+
+/* The reference's add_world_export: false when an interface would be both imported and exported. */
+static bool add_world_export_(M *m, xstate *x, int32_t id, const rdy_wit_item *key, bool add_export,
+			      const rdy_wit_stability *s)
 {
 	if (find_item(x->exports->v, x->exports->n, key))
 		return add_export;
@@ -809,6 +840,15 @@ static bool add_world_export(M *m, xstate *x, int32_t id, const rdy_wit_item *ke
 		items_put(m, x->imports, &it);
 	}
 	return true;
+}
+
+static bool add_world_export(M *m, xstate *x, int32_t id, const rdy_wit_item *key, bool add_export,
+			     const rdy_wit_stability *s)
+{
+	enter(m);
+	bool r = add_world_export_(m, x, id, key, add_export, s);
+	m->depth--;
+	return r;
 }
 
 static const char *world_key_name(M *m, const rdy_wit_item *it)

@@ -80,7 +80,7 @@ static void errors_name_the_file(void **state)
 	(void)state;
 	rdy_wit *w = rdy_wit_new();
 	assert_int_equal(rdy_wit_load_path(w, path("bad")), -1);
-	char want[512];
+	char want[2048];
 	snprintf(want, sizeof want,
 		 "failed to resolve directory while parsing WIT for path [%s]: failed to parse package: %s: "
 		 "name `nope` does not exist\n     --> %s/a.wit:2:28\n",
