@@ -340,6 +340,26 @@ static void allocation_failures(void **state)
 	}
 }
 
+/* Chains of definitions the input makes arbitrarily long stop with an error, never a stack overflow. */
+static void long_chains(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 20, n = 0;
+	char *src = malloc(cap);
+	assert_non_null(src);
+	n += (size_t)snprintf(src + n, cap - n, "package a:b;\ninterface i0 { type t = u32; }\n");
+	for (int i = 1; i <= 10050; i++)
+		n += (size_t)snprintf(src + n, cap - n, "interface i%d { use i%d.{t}; }\n", i, i - 1);
+	snprintf(src + n, cap - n, "world w { import i10050; }\n");
+	wit_err(src, "definitions refer to each other through more than 10000 levels", NULL);
+	n = (size_t)snprintf(src, cap, "package a:b;\ninterface i {\n  type t0 = u32;\n");
+	for (int i = 1; i <= 200; i++)
+		n += (size_t)snprintf(src + n, cap - n, "  type t%d = t%d;\n", i, i - 1);
+	snprintf(src + n, cap - n, "  f: func() -> t200;\n}\n");
+	rdy_wit_free(wit_ok(src)); /* long, but within reach */
+	free(src);
+}
+
 static void json_escapes(void **state)
 {
 	(void)state;
@@ -369,6 +389,7 @@ int main(void)
 		cmocka_unit_test(docs_kept_as_reference),
 		cmocka_unit_test(diagnostic_rendering),
 		cmocka_unit_test(allocation_failures),
+		cmocka_unit_test(long_chains),
 		cmocka_unit_test(json_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
