@@ -66,16 +66,25 @@ static rdy_wit *load(const wit_args *a, int *pkg)
 	return w;
 }
 
+/* Parses the arguments and loads PATH; NULL with *rc set on failure. */
+static rdy_wit *start(int argc, char **argv, bool allow_world, wit_args *a, int *pkg, int *rc)
+{
+	*rc = parse_args(argc, argv, a, allow_world);
+	if (*rc)
+		return NULL;
+	rdy_wit *w = load(a, pkg);
+	if (!w)
+		*rc = RDY_EXIT_FAIL;
+	return w;
+}
+
 static int check(int argc, char **argv)
 {
 	wit_args a;
-	int rc = parse_args(argc, argv, &a, true);
-	if (rc)
-		return rc;
-	int pkg;
-	rdy_wit *w = load(&a, &pkg);
+	int pkg, rc;
+	rdy_wit *w = start(argc, argv, true, &a, &pkg, &rc);
 	if (!w)
-		return RDY_EXIT_FAIL;
+		return rc;
 	const rdy_wit_model *m = rdy_wit_get_model(w);
 	const rdy_wit_package *p = &m->packages[pkg];
 	int world = -1;
@@ -99,13 +108,10 @@ static int check(int argc, char **argv)
 static int json(int argc, char **argv)
 {
 	wit_args a;
-	int rc = parse_args(argc, argv, &a, false);
-	if (rc)
-		return rc;
-	int pkg;
-	rdy_wit *w = load(&a, &pkg);
+	int pkg, rc;
+	rdy_wit *w = start(argc, argv, false, &a, &pkg, &rc);
 	if (!w)
-		return RDY_EXIT_FAIL;
+		return rc;
 	rc = rdy_wit_write_json(w, stdout) < 0 ? RDY_EXIT_FAIL : RDY_EXIT_OK;
 	rdy_wit_free(w);
 	return rc;

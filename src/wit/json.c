@@ -282,114 +282,93 @@ static void package_ref(J *j, int32_t p)
 		fprintf(j->f, "%d", p);
 }
 
-static void worlds(J *j)
+static void str_or_null(J *j, const char *s)
 {
-	open_(j, '[');
-	for (uint32_t i = 0; i < j->m->nworlds; i++) {
-		const rdy_wit_world *w = &j->m->worlds[i];
-		bool first = true;
-		if (i)
-			fputc(',', j->f);
-		indent(j);
-		open_(j, '{');
-		key(j, &first, "name");
-		str(j, w->name);
-		key(j, &first, "imports");
-		world_items(j, w->imports, w->nimports);
-		key(j, &first, "exports");
-		world_items(j, w->exports, w->nexports);
-		key(j, &first, "package");
-		package_ref(j, w->package);
-		docs(j, &first, w->docs);
-		stability(j, &first, &w->stability);
-		close_(j, '}', false);
-	}
-	close_(j, ']', j->m->nworlds == 0);
+	if (s)
+		str(j, s);
+	else
+		fputs("null", j->f);
 }
 
-static void interfaces(J *j)
+/* Each writes the members of element I of its array; `first` is in the caller. */
+static void world_at(J *j, uint32_t i, bool *first)
 {
-	open_(j, '[');
-	for (uint32_t i = 0; i < j->m->ninterfaces; i++) {
-		const rdy_wit_interface *in = &j->m->interfaces[i];
-		bool first = true;
-		if (i)
-			fputc(',', j->f);
-		indent(j);
-		open_(j, '{');
-		key(j, &first, "name");
-		if (in->name)
-			str(j, in->name);
-		else
-			fputs("null", j->f);
-		key(j, &first, "types");
-		named_map(j, in->types, in->ntypes);
-		key(j, &first, "functions");
-		open_(j, '{');
-		bool f2 = true;
-		for (uint32_t k = 0; k < in->nfuncs; k++) {
-			key(j, &f2, in->funcs[k].name);
-			function(j, &in->funcs[k]);
-		}
-		close_(j, '}', in->nfuncs == 0);
-		docs(j, &first, in->docs);
-		stability(j, &first, &in->stability);
-		key(j, &first, "package");
-		package_ref(j, in->package);
-		close_(j, '}', false);
-	}
-	close_(j, ']', j->m->ninterfaces == 0);
+	const rdy_wit_world *w = &j->m->worlds[i];
+	key(j, first, "name");
+	str(j, w->name);
+	key(j, first, "imports");
+	world_items(j, w->imports, w->nimports);
+	key(j, first, "exports");
+	world_items(j, w->exports, w->nexports);
+	key(j, first, "package");
+	package_ref(j, w->package);
+	docs(j, first, w->docs);
+	stability(j, first, &w->stability);
 }
 
-static void types(J *j)
+static void interface_at(J *j, uint32_t i, bool *first)
 {
-	open_(j, '[');
-	for (uint32_t i = 0; i < j->m->ntypes; i++) {
-		const rdy_wit_typedef *t = &j->m->types[i];
-		bool first = true;
-		if (i)
-			fputc(',', j->f);
-		indent(j);
-		open_(j, '{');
-		key(j, &first, "name");
-		if (t->name)
-			str(j, t->name);
-		else
-			fputs("null", j->f);
-		key(j, &first, "kind");
-		kind(j, t);
-		key(j, &first, "owner");
-		if (t->owner_kind == RDY_WIT_OWNER_NONE)
-			fputs("null", j->f);
-		else
-			fprintf(j->f, "{\"%s\": %d}", t->owner_kind == RDY_WIT_OWNER_WORLD ? "world" : "interface", t->owner);
-		docs(j, &first, t->docs);
-		stability(j, &first, &t->stability);
-		close_(j, '}', false);
+	const rdy_wit_interface *in = &j->m->interfaces[i];
+	key(j, first, "name");
+	str_or_null(j, in->name);
+	key(j, first, "types");
+	named_map(j, in->types, in->ntypes);
+	key(j, first, "functions");
+	open_(j, '{');
+	bool f2 = true;
+	for (uint32_t k = 0; k < in->nfuncs; k++) {
+		key(j, &f2, in->funcs[k].name);
+		function(j, &in->funcs[k]);
 	}
-	close_(j, ']', j->m->ntypes == 0);
+	close_(j, '}', in->nfuncs == 0);
+	docs(j, first, in->docs);
+	stability(j, first, &in->stability);
+	key(j, first, "package");
+	package_ref(j, in->package);
 }
 
-static void packages(J *j)
+static void type_at(J *j, uint32_t i, bool *first)
+{
+	const rdy_wit_typedef *t = &j->m->types[i];
+	key(j, first, "name");
+	str_or_null(j, t->name);
+	key(j, first, "kind");
+	kind(j, t);
+	key(j, first, "owner");
+	if (t->owner_kind == RDY_WIT_OWNER_NONE)
+		fputs("null", j->f);
+	else
+		fprintf(j->f, "{\"%s\": %d}", t->owner_kind == RDY_WIT_OWNER_WORLD ? "world" : "interface", t->owner);
+	docs(j, first, t->docs);
+	stability(j, first, &t->stability);
+}
+
+static void package_at(J *j, uint32_t i, bool *first)
+{
+	const rdy_wit_package *p = &j->m->packages[i];
+	key(j, first, "name");
+	str(j, p->id);
+	docs(j, first, p->docs);
+	key(j, first, "interfaces");
+	named_map(j, p->interfaces, p->ninterfaces);
+	key(j, first, "worlds");
+	named_map(j, p->worlds, p->nworlds);
+}
+
+/* An array of N objects, element I written by AT. */
+static void array(J *j, uint32_t n, void (*at)(J *, uint32_t, bool *))
 {
 	open_(j, '[');
-	for (uint32_t i = 0; i < j->m->npackages; i++) {
-		const rdy_wit_package *p = &j->m->packages[i];
+	for (uint32_t i = 0; i < n; i++) {
 		bool first = true;
 		if (i)
 			fputc(',', j->f);
 		indent(j);
 		open_(j, '{');
-		key(j, &first, "name");
-		str(j, p->id);
-		docs(j, &first, p->docs);
-		key(j, &first, "interfaces");
-		named_map(j, p->interfaces, p->ninterfaces);
-		key(j, &first, "worlds");
-		named_map(j, p->worlds, p->nworlds);
+		at(j, i, &first);
 		close_(j, '}', false);
 	}
-	close_(j, ']', j->m->npackages == 0);
+	close_(j, ']', n == 0);
 }
 
 int rdy_wit_write_json(const rdy_wit *w, FILE *out)
@@ -398,13 +377,13 @@ int rdy_wit_write_json(const rdy_wit *w, FILE *out)
 	bool first = true;
 	open_(&j, '{');
 	key(&j, &first, "worlds");
-	worlds(&j);
+	array(&j, w->m.nworlds, world_at);
 	key(&j, &first, "interfaces");
-	interfaces(&j);
+	array(&j, w->m.ninterfaces, interface_at);
 	key(&j, &first, "types");
-	types(&j);
+	array(&j, w->m.ntypes, type_at);
 	key(&j, &first, "packages");
-	packages(&j);
+	array(&j, w->m.npackages, package_at);
 	close_(&j, '}', false);
 	fputc('\n', out);
 	return ferror(out) ? -1 : 0;

@@ -156,31 +156,24 @@ static bool any_enabled(M *m, const rdy__fitem *fi, const rdy_wit_span *span)
 	return on;
 }
 
+/* Binds a placeholder to the item of a loaded package it names, or to -1 when gated out. */
 static void bind_foreign_item(M *m, const rdy__fdep *d, const rdy__fitem *fi)
 {
 	int32_t p = find_package(m, &d->name);
 	if (p < 0)
 		package_not_found(m, d);
 	const rdy_wit_package *pk = &G(m)->packages[p];
-	if (fi->world) {
-		const rdy_wit_span *span = &m->u->m.worlds[fi->id].span;
-		if (!any_enabled(m, fi, span)) {
-			m->worlds[fi->id] = -1;
-			return;
-		}
-		m->worlds[fi->id] = named_find(pk->worlds, pk->nworlds, fi->name);
-		if (m->worlds[fi->id] < 0)
-			rdy__wit_fail(m->w, *span, "world '%s' not found in package '%s'", fi->name, pk->id);
-		return;
-	}
-	const rdy_wit_span *span = &m->u->m.interfaces[fi->id].span;
+	const char *what = fi->world ? "world" : "interface";
+	int32_t *slot = fi->world ? &m->worlds[fi->id] : &m->ifaces[fi->id];
+	const rdy_wit_span *span = fi->world ? &m->u->m.worlds[fi->id].span : &m->u->m.interfaces[fi->id].span;
 	if (!any_enabled(m, fi, span)) {
-		m->ifaces[fi->id] = -1;
+		*slot = -1;
 		return;
 	}
-	m->ifaces[fi->id] = named_find(pk->interfaces, pk->ninterfaces, fi->name);
-	if (m->ifaces[fi->id] < 0)
-		rdy__wit_fail(m->w, *span, "interface '%s' not found in package '%s'", fi->name, pk->id);
+	*slot = fi->world ? named_find(pk->worlds, pk->nworlds, fi->name)
+			  : named_find(pk->interfaces, pk->ninterfaces, fi->name);
+	if (*slot < 0)
+		rdy__wit_fail(m->w, *span, "%s '%s' not found in package '%s'", what, fi->name, pk->id);
 }
 
 static const rdy__fitem *foreign_of(M *m, bool world, int32_t id, const rdy__fdep **dep)
