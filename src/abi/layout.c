@@ -145,7 +145,7 @@ static void compute(rdy_abi_layouts *l, rdy_abi_type *out, const rdy_wit_typedef
 		break;
 	case RDY_WIT_RESOURCE:
 	case RDY_WIT_HANDLE:
-		out->size = out->align = 4; /* a handle: uint32_t (§2.6) */
+		out->size = out->align = 4; /* a handle: uint32_t (§2.7) */
 		break;
 	case RDY_WIT_FLAGS:
 		flags(out, d->ncases);
@@ -185,7 +185,7 @@ static void compute(rdy_abi_layouts *l, rdy_abi_type *out, const rdy_wit_typedef
 	case RDY_WIT_FIXED_LIST: {
 		const rdy_abi_type *e = get(l, d->a);
 		a.size = (uint64_t)e->size * d->size;
-		a.align = e->align;
+		a.align = d->size ? e->align : 1; /* list<T, 0> is a reserved byte (§2.4) */
 		a.status = e->status;
 		finish(out, &a);
 		break;
