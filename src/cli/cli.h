@@ -1,9 +1,52 @@
-/* The `rdy` command: one entry per subcommand. */
+/* The `rdy` command: one entry per subcommand, and what they share. */
 #ifndef RDY_CLI_H
 #define RDY_CLI_H
+
+#include "wit/wit.h"
+
+#include <stdbool.h>
 
 enum { RDY_EXIT_OK = 0, RDY_EXIT_FAIL = 1, RDY_EXIT_USAGE = 2 };
 
 int rdy_cmd_wit(int argc, char **argv);
+int rdy_cmd_abi(int argc, char **argv);
+int rdy_cmd_inspect(int argc, char **argv);
+
+typedef struct rdy_cli_opt {
+	const char *name;                  /* "--world", "-o"; NULL ends a table */
+	const char **value;                /* an option with a value: `NAME V` or `NAME=V` */
+	bool *flag;                        /* an option without one */
+} rdy_cli_opt;
+
+typedef struct rdy_cli_spec {
+	const char *prefix;                /* "rdy wit": starts every usage message */
+	const char *usage;                 /* the command's usage lines */
+	const char *operand;               /* "PATH": named when it is missing */
+	const rdy_cli_opt *opts;
+} rdy_cli_spec;
+
+typedef struct rdy_cli_sub {
+	const char *name;                  /* "check"; NULL ends a table */
+	int (*run)(int argc, char **argv); /* gets the arguments after the name */
+} rdy_cli_sub;
+
+/* Runs the subcommand of SUBS that ARGV[1] names; a usage error when there is none. */
+int rdy_cli_dispatch(const rdy_cli_spec *s, const rdy_cli_sub *subs, int argc, char **argv);
+
+/* Prints "PREFIX: MSG ARG" and the usage on stderr; returns RDY_EXIT_USAGE. */
+int rdy_cli_usage(const rdy_cli_spec *s, const char *msg, const char *arg);
+
+/*
+ * Parses ARGV: the options of S, in any order, and exactly one operand,
+ * stored in *PATH.  Slots of options not given are left as they were.
+ * Returns RDY_EXIT_OK, or RDY_EXIT_USAGE after printing the usage.
+ */
+int rdy_cli_parse(const rdy_cli_spec *s, int argc, char **argv, const char **path);
+
+/* Loads the WIT at PATH with FEATURES (a,b or NULL) on; NULL after printing the error. */
+rdy_wit *rdy_cli_load(const char *path, const char *features, int *pkg);
+
+/* Selects world SPEC of package PKG as rdy_wit_select_world; -1 after printing the error. */
+int rdy_cli_select_world(rdy_wit *w, int pkg, const char *spec);
 
 #endif

@@ -5,74 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char usage[] =
+	"usage: rdy wit check PATH [--world W] [--features a,b]\n"
+	"       rdy wit json PATH [--features a,b]\n";
+
 typedef struct wit_args {
 	const char *path;
 	const char *world;
 	const char *features;
 } wit_args;
 
-static int usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "rdy wit: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
-	fputs("usage: rdy wit check PATH [--world W] [--features a,b]\n"
-	      "       rdy wit json PATH [--features a,b]\n", stderr);
-	return RDY_EXIT_USAGE;
-}
-
-static int parse_args(int argc, char **argv, wit_args *a, bool allow_world)
-{
-	memset(a, 0, sizeof *a);
-	for (int i = 0; i < argc; i++) {
-		const char *s = argv[i];
-		const char **slot = NULL;
-		if (!strcmp(s, "--world") && allow_world)
-			slot = &a->world;
-		else if (!strcmp(s, "--features"))
-			slot = &a->features;
-		if (slot) {
-			if (i + 1 >= argc)
-				return usage_error("missing value after", s);
-			*slot = argv[++i];
-		} else if (!strncmp(s, "--features=", 11)) {
-			a->features = s + 11;
-		} else if (allow_world && !strncmp(s, "--world=", 8)) {
-			a->world = s + 8;
-		} else if (s[0] == '-' && s[1]) {
-			return usage_error("unknown option", s);
-		} else if (a->path) {
-			return usage_error("unexpected argument", s);
-		} else {
-			a->path = s;
-		}
-	}
-	if (!a->path)
-		return usage_error("missing PATH", NULL);
-	return RDY_EXIT_OK;
-}
-
-static rdy_wit *load(const wit_args *a, int *pkg)
-{
-	rdy_wit *w = rdy_wit_new();
-	if (!w) {
-		fputs("error: out of memory\n", stderr);
-		return NULL;
-	}
-	if ((a->features && rdy_wit_enable_features(w, a->features) < 0) ||
-	    (*pkg = rdy_wit_load_path(w, a->path)) < 0) {
-		fprintf(stderr, "error: %s\n", rdy_wit_errmsg(w));
-		rdy_wit_free(w);
-		return NULL;
-	}
-	return w;
-}
-
 /* Parses the arguments and loads PATH; NULL with *rc set on failure. */
 static rdy_wit *start(int argc, char **argv, bool allow_world, wit_args *a, int *pkg, int *rc)
 {
-	*rc = parse_args(argc, argv, a, allow_world);
+	memset(a, 0, sizeof *a);
+	const rdy_cli_opt opts[] = {
+		{ "--features", &a->features, NULL },
+		{ allow_world ? "--world" : NULL, &a->world, NULL }, /* NULL: the table ends here */
+		{ NULL, NULL, NULL },
+	};
+	const rdy_cli_spec spec = { "rdy wit", usage, "PATH", opts };
+	*rc = rdy_cli_parse(&spec, argc, argv, &a->path);
 	if (*rc)
 		return NULL;
-	rdy_wit *w = load(a, pkg);
+	rdy_wit *w = rdy_cli_load(a->path, a->features, pkg);
 	if (!w)
 		*rc = RDY_EXIT_FAIL;
 	return w;
@@ -88,13 +44,9 @@ static int check(int argc, char **argv)
 	const rdy_wit_model *m = rdy_wit_get_model(w);
 	const rdy_wit_package *p = &m->packages[pkg];
 	int world = -1;
-	if (a.world || p->nworlds == 1) {
-		world = rdy_wit_select_world(w, pkg, a.world);
-		if (world < 0) {
-			fprintf(stderr, "error: %s\n", rdy_wit_errmsg(w));
-			rdy_wit_free(w);
-			return RDY_EXIT_FAIL;
-		}
+	if ((a.world || p->nworlds == 1) && (world = rdy_cli_select_world(w, pkg, a.world)) < 0) {
+		rdy_wit_free(w);
+		return RDY_EXIT_FAIL;
 	}
 	printf("%s: ok (%u interface%s, %u world%s; %u package%s resolved)\n", p->id, p->ninterfaces,
 	       p->ninterfaces == 1 ? "" : "s", p->nworlds, p->nworlds == 1 ? "" : "s", m->npackages,
@@ -119,11 +71,7 @@ static int json(int argc, char **argv)
 
 int rdy_cmd_wit(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage_error("missing subcommand", NULL);
-	if (!strcmp(argv[1], "check"))
-		return check(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "json"))
-		return json(argc - 2, argv + 2);
-	return usage_error("unknown subcommand", argv[1]);
+	static const rdy_cli_sub subs[] = { { "check", check }, { "json", json }, { NULL, NULL } };
+	const rdy_cli_spec spec = { "rdy wit", usage, NULL, NULL };
+	return rdy_cli_dispatch(&spec, subs, argc, argv);
 }

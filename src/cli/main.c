@@ -10,6 +10,10 @@ static const char usage[] =
 	"commands:\n"
 	"  wit check PATH [--world W] [--features a,b]   validate a WIT package\n"
 	"  wit json PATH [--features a,b]                print the resolution as JSON\n"
+	"  abi encode PATH [--world W] --side host|plugin [--features a,b] -o FILE\n"
+	"                                                write a world's descriptor\n"
+	"  inspect FILE [--json]                         show the descriptor of a plugin\n"
+	"                                                or a descriptor file\n"
 	"\n"
 	"rdy --version prints the version.\n";
 
@@ -25,6 +29,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "wit"))
 		return rdy_cmd_wit(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "abi"))
+		return rdy_cmd_abi(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inspect"))
+		return rdy_cmd_inspect(argc - 1, argv + 1);
 	fprintf(stderr, "rdy: unknown command `%s`\n\n%s", argv[1], usage);
 	return RDY_EXIT_USAGE;
 }

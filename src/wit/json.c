@@ -20,25 +20,30 @@ static void indent(J *j)
 		fputs("  ", j->f);
 }
 
-static void str(J *j, const char *s)
+void rdy_wit_json_string(const char *s, FILE *out)
 {
-	fputc('"', j->f);
+	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\')
-			fprintf(j->f, "\\%c", c);
+			fprintf(out, "\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", j->f);
+			fputs("\\n", out);
 		else if (c == '\t')
-			fputs("\\t", j->f);
+			fputs("\\t", out);
 		else if (c == '\r')
-			fputs("\\r", j->f);
+			fputs("\\r", out);
 		else if (c < 0x20)
-			fprintf(j->f, "\\u%04x", c);
+			fprintf(out, "\\u%04x", c);
 		else
-			fputc(c, j->f);
+			fputc(c, out);
 	}
-	fputc('"', j->f);
+	fputc('"', out);
+}
+
+static void str(J *j, const char *s)
+{
+	rdy_wit_json_string(s, j->f);
 }
 
 /* Object and array scaffolding: open, then `key` before each member. */

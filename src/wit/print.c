@@ -7,41 +7,43 @@ static const char *const prim[] = {
 	"", "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string", "error-context"
 };
 
-static void type_name(const rdy_wit_model *m, rdy_wit_type t, FILE *f);
-
 static void type_list(const rdy_wit_model *m, const rdy_wit_typedef *d, FILE *f)
 {
 	for (uint32_t i = 0; i < d->ncases; i++) {
 		if (i)
 			fputs(", ", f);
-		type_name(m, d->cases[i].type, f);
+		rdy_wit_print_type(m, d->cases[i].type, f);
 	}
 }
 
-static void type_name(const rdy_wit_model *m, rdy_wit_type t, FILE *f)
+void rdy_wit_print_type(const rdy_wit_model *m, rdy_wit_type t, FILE *f)
+{
+	if (t >= 0 && m->types[t].name)
+		fputs(m->types[t].name, f);
+	else
+		rdy_wit_print_structure(m, t, f);
+}
+
+void rdy_wit_print_structure(const rdy_wit_model *m, rdy_wit_type t, FILE *f)
 {
 	if (t < 0) {
 		fputs(t == RDY_WIT_NONE ? "_" : prim[-t], f);
 		return;
 	}
 	const rdy_wit_typedef *d = &m->types[t];
-	if (d->name) {
-		fputs(d->name, f);
-		return;
-	}
 	switch (d->kind) {
-	case RDY_WIT_LIST: fputs("list<", f); type_name(m, d->a, f); fputc('>', f); break;
-	case RDY_WIT_FIXED_LIST: fputs("list<", f); type_name(m, d->a, f); fprintf(f, ", %u>", d->size); break;
-	case RDY_WIT_OPTION: fputs("option<", f); type_name(m, d->a, f); fputc('>', f); break;
-	case RDY_WIT_MAP: fputs("map<", f); type_name(m, d->a, f); fputs(", ", f); type_name(m, d->b, f); fputc('>', f); break;
+	case RDY_WIT_LIST: fputs("list<", f); rdy_wit_print_type(m, d->a, f); fputc('>', f); break;
+	case RDY_WIT_FIXED_LIST: fputs("list<", f); rdy_wit_print_type(m, d->a, f); fprintf(f, ", %u>", d->size); break;
+	case RDY_WIT_OPTION: fputs("option<", f); rdy_wit_print_type(m, d->a, f); fputc('>', f); break;
+	case RDY_WIT_MAP: fputs("map<", f); rdy_wit_print_type(m, d->a, f); fputs(", ", f); rdy_wit_print_type(m, d->b, f); fputc('>', f); break;
 	case RDY_WIT_TUPLE: fputs("tuple<", f); type_list(m, d, f); fputc('>', f); break;
-	case RDY_WIT_HANDLE: fputs(d->borrow ? "borrow<" : "own<", f); type_name(m, d->a, f); fputc('>', f); break;
+	case RDY_WIT_HANDLE: fputs(d->borrow ? "borrow<" : "own<", f); rdy_wit_print_type(m, d->a, f); fputc('>', f); break;
 	case RDY_WIT_FUTURE:
 	case RDY_WIT_STREAM:
 		fputs(d->kind == RDY_WIT_FUTURE ? "future" : "stream", f);
 		if (d->a != RDY_WIT_NONE) {
 			fputc('<', f);
-			type_name(m, d->a, f);
+			rdy_wit_print_type(m, d->a, f);
 			fputc('>', f);
 		}
 		break;
@@ -49,20 +51,20 @@ static void type_name(const rdy_wit_model *m, rdy_wit_type t, FILE *f)
 		fputs("result", f);
 		if (d->a != RDY_WIT_NONE || d->b != RDY_WIT_NONE) {
 			fputc('<', f);
-			type_name(m, d->a, f);
+			rdy_wit_print_type(m, d->a, f);
 			if (d->b != RDY_WIT_NONE) {
 				fputs(", ", f);
-				type_name(m, d->b, f);
+				rdy_wit_print_type(m, d->b, f);
 			}
 			fputc('>', f);
 		}
 		break;
-	case RDY_WIT_ALIAS: type_name(m, d->a, f); break;
+	case RDY_WIT_ALIAS: rdy_wit_print_type(m, d->a, f); break;
 	default: fputs("?", f);
 	}
 }
 
-static void func_sig(const rdy_wit_model *m, const rdy_wit_func *fn, FILE *f)
+void rdy_wit_print_func(const rdy_wit_model *m, const rdy_wit_func *fn, FILE *f)
 {
 	bool async = fn->kind == RDY_WIT_ASYNC_FREESTANDING || fn->kind == RDY_WIT_ASYNC_METHOD ||
 		     fn->kind == RDY_WIT_ASYNC_STATIC;
@@ -70,12 +72,12 @@ static void func_sig(const rdy_wit_model *m, const rdy_wit_func *fn, FILE *f)
 	uint32_t first = fn->kind == RDY_WIT_METHOD || fn->kind == RDY_WIT_ASYNC_METHOD;
 	for (uint32_t i = first; i < fn->nparams; i++) {
 		fprintf(f, "%s%s: ", i > first ? ", " : "", fn->params[i].name);
-		type_name(m, fn->params[i].type, f);
+		rdy_wit_print_type(m, fn->params[i].type, f);
 	}
 	fputc(')', f);
 	if (fn->result != RDY_WIT_NONE) {
 		fputs(" -> ", f);
-		type_name(m, fn->result, f);
+		rdy_wit_print_type(m, fn->result, f);
 	}
 }
 
@@ -96,7 +98,7 @@ static void items(const rdy_wit *w, const rdy_wit_item *v, uint32_t n, const cha
 			fprintf(f, "  %s type %s\n", dir, it->name);
 		} else if (it->kind == RDY_WIT_ITEM_FUNC) {
 			fprintf(f, "  %s %s: ", dir, it->name);
-			func_sig(&w->m, &it->func, f);
+			rdy_wit_print_func(&w->m, &it->func, f);
 			fputs(";\n", f);
 		} else if (it->name) {
 			fprintf(f, "  %s %s: interface { %u function%s }\n", dir, it->name, w->m.interfaces[it->id].nfuncs,

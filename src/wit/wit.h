@@ -221,6 +221,13 @@ int rdy_wit_select_world(rdy_wit *w, int pkg, const char *spec);
 /* Prints world WORLD back as WIT, with its elaborated imports and exports. */
 void rdy_wit_print_world(rdy_wit *w, int world, FILE *out);
 
+/* Prints T as WIT: its name, or its structure when it has none ("list<point>"). */
+void rdy_wit_print_type(const rdy_wit_model *m, rdy_wit_type t, FILE *out);
+/* Prints T's structure even when it has a name: "list<u8>" for `type bytes = list<u8>`. */
+void rdy_wit_print_structure(const rdy_wit_model *m, rdy_wit_type t, FILE *out);
+/* Prints F's signature as WIT, "func(a: T) -> R", leaving out a method's self. */
+void rdy_wit_print_func(const rdy_wit_model *m, const rdy_wit_func *f, FILE *out);
+
 /* Caps the memory a resolution may use (0: no cap); loads past it fail cleanly. */
 void rdy_wit_set_memory_limit(rdy_wit *w, size_t bytes);
 
@@ -232,5 +239,7 @@ void rdy_wit_fail_allocation(rdy_wit *w, unsigned n);
 
 /* Writes the resolution in the reference's JSON schema (*.wit.json). */
 int rdy_wit_write_json(const rdy_wit *w, FILE *out);
+/* Writes S as a JSON string, quoted and escaped. */
+void rdy_wit_json_string(const char *s, FILE *out);
 
 #endif

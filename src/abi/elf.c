@@ -1,0 +1,214 @@
+/*
+ * The descriptor section of an ELF file (docs/abi.md §5), read statically.
+ *
+ * Nothing in the file is trusted: libelf parses the headers, and every
+ * offset and size it hands back is checked against the file's real size
+ * before a byte is read.  The file is read with pread rather than mapped, so
+ * a file truncated while it is being read gives an error, not SIGBUS.
+ */
+#include "abi/elf.h"
+#include "abi/desc_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct reader {
+	const char *path;
+	int fd;
+	uint64_t fsize;                    /* the file's size when opened */
+	Elf *elf;
+	char *err;
+	size_t errlen;
+} reader;
+
+static int fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Always -1: the message is "PATH: " and FMT. */
+static int fail(reader *r, const char *fmt, ...)
+{
+	if (!r->errlen)
+		return -1;
+	int n = snprintf(r->err, r->errlen, "%s: ", r->path);
+	if (n >= 0 && (size_t)n < r->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* N bytes at OFF, all of them, or -1: the range was checked, so a short read means the file changed. */
+static int read_at(reader *r, uint64_t off, void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(r->fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return fail(r, "read failed: %s", strerror(errno));
+		if (k == 0)
+			return fail(r, "file shrank while it was being read");
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static int open_file(reader *r)
+{
+	r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0)
+		return fail(r, "%s", strerror(errno));
+	struct stat st;
+	if (fstat(r->fd, &st) < 0)
+		return fail(r, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(r, "not a regular file");
+	r->fsize = (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * libelf treats a file whose section header table lies past its end as one
+ * without sections; a cut-off plugin is reported as such instead.
+ */
+static int check_section_table(reader *r, const GElf_Ehdr *eh)
+{
+	uint64_t n = eh->e_shnum ? eh->e_shnum : 1;   /* 0: the count is in section 0's header */
+	uint64_t entsize = eh->e_shentsize ? eh->e_shentsize : 1;
+	if (eh->e_shoff && (eh->e_shoff > r->fsize || (r->fsize - eh->e_shoff) / entsize < n))
+		return fail(r, "file is truncated: its section header table starts at byte %llu, "
+			    "the file has %llu", (unsigned long long)eh->e_shoff, (unsigned long long)r->fsize);
+	return 0;
+}
+
+static int open_elf(reader *r)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(r, "libelf: %s", elf_errmsg(-1));
+	r->elf = elf_begin(r->fd, ELF_C_READ, NULL);
+	GElf_Ehdr eh;
+	if (r->elf && elf_kind(r->elf) == ELF_K_ELF && gelf_getehdr(r->elf, &eh))
+		return check_section_table(r, &eh);
+	uint8_t head[SELFMAG];
+	if (r->fsize >= SELFMAG && read_at(r, 0, head, SELFMAG) == 0 && !memcmp(head, ELFMAG, SELFMAG))
+		return fail(r, "ELF header is truncated or damaged");
+	return fail(r, "not an ELF file");
+}
+
+/* The header of the one section named RDY_ELF_SECTION. */
+static int find_section(reader *r, GElf_Shdr *out)
+{
+	size_t strndx;
+	if (elf_getshdrstrndx(r->elf, &strndx) != 0)
+		return fail(r, "no usable section header table: %s", elf_errmsg(-1));
+	unsigned found = 0;
+	for (Elf_Scn *scn = elf_nextscn(r->elf, NULL); scn; scn = elf_nextscn(r->elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			return fail(r, "damaged section header %zu: %s", elf_ndxscn(scn), elf_errmsg(-1));
+		const char *name = elf_strptr(r->elf, strndx, sh.sh_name);
+		if (name && !strcmp(name, RDY_ELF_SECTION) && found++ == 0)
+			*out = sh;
+	}
+	if (found > 1)
+		return fail(r, "%u sections named " RDY_ELF_SECTION "; there must be one", found);
+	if (!found)
+		return fail(r, "no " RDY_ELF_SECTION " section (not an rdylib plugin?)");
+	return 0;
+}
+
+/* The section holds its bytes in the file, all of them, and at least a descriptor header. */
+static int check_section(reader *r, const GElf_Shdr *sh)
+{
+	if (sh->sh_type == SHT_NOBITS)
+		return fail(r, "section " RDY_ELF_SECTION " has no bytes in the file (SHT_NOBITS)");
+	if (sh->sh_type != SHT_PROGBITS)
+		return fail(r, "section " RDY_ELF_SECTION " has type %u, not SHT_PROGBITS", (unsigned)sh->sh_type);
+	if (sh->sh_flags & SHF_COMPRESSED)
+		return fail(r, "section " RDY_ELF_SECTION " is compressed");
+	if (sh->sh_offset > r->fsize || sh->sh_size > r->fsize - sh->sh_offset)
+		return fail(r, "section " RDY_ELF_SECTION " is truncated: %llu bytes at offset %llu, the file has %llu",
+			    (unsigned long long)sh->sh_size, (unsigned long long)sh->sh_offset,
+			    (unsigned long long)r->fsize);
+	if (sh->sh_size < RDY_DESC_HEADER)
+		return fail(r, "section " RDY_ELF_SECTION " is truncated: %llu bytes, a descriptor header needs %d",
+			    (unsigned long long)sh->sh_size, RDY_DESC_HEADER);
+	return 0;
+}
+
+/* The size the descriptor's header declares, at most the section's size. */
+static int declared_size(reader *r, const GElf_Shdr *sh, uint32_t *size)
+{
+	uint8_t h[RDY_DESC_HEADER];
+	if (read_at(r, sh->sh_offset, h, RDY_DESC_HEADER) < 0)
+		return -1;
+	if (memcmp(h, RDY_DESC_MAGIC, 4))
+		return fail(r, "section " RDY_ELF_SECTION " does not start with a descriptor (bad magic)");
+	*size = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
+	if (*size < RDY_DESC_HEADER)
+		return fail(r, "the descriptor in " RDY_ELF_SECTION " declares %u bytes, less than its own header",
+			    (unsigned)*size);
+	if (*size > sh->sh_size)
+		return fail(r, "section " RDY_ELF_SECTION " is truncated: the descriptor declares %u bytes, "
+			    "the section holds %llu", (unsigned)*size, (unsigned long long)sh->sh_size);
+	return 0;
+}
+
+/* Only alignment padding, zero bytes, may follow the descriptor's SIZE bytes in the section. */
+static int check_padding(reader *r, const GElf_Shdr *sh, uint32_t size)
+{
+	uint8_t buf[4096];
+	for (uint64_t at = size; at < sh->sh_size;) {
+		size_t n = sh->sh_size - at < sizeof buf ? (size_t)(sh->sh_size - at) : sizeof buf;
+		if (read_at(r, sh->sh_offset + at, buf, n) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return fail(r, "section " RDY_ELF_SECTION " has a non-zero byte after the descriptor, "
+					    "at offset %llu", (unsigned long long)(at + i));
+		at += n;
+	}
+	return 0;
+}
+
+static int read_descriptor(reader *r, uint8_t **out, size_t *len)
+{
+	GElf_Shdr sh;
+	uint32_t size = 0;
+	if (open_file(r) < 0 || open_elf(r) < 0 || find_section(r, &sh) < 0 || check_section(r, &sh) < 0 ||
+	    declared_size(r, &sh, &size) < 0 || check_padding(r, &sh, size) < 0)
+		return -1;
+	uint8_t *buf = malloc(size);
+	if (!buf)
+		return fail(r, "out of memory");
+	if (read_at(r, sh.sh_offset, buf, size) < 0) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = size;
+	return 0;
+}
+
+int rdy_elf_read_descriptor(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	reader r = { path, -1, 0, NULL, err, errlen };
+	*out = NULL;
+	*len = 0;
+	int rc = read_descriptor(&r, out, len);
+	elf_end(r.elf);
+	if (r.fd >= 0)
+		close(r.fd);
+	return rc;
+}

@@ -1,0 +1,88 @@
+/* What the commands share: subcommands, option parsing, loading WIT, selecting a world. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int rdy_cli_usage(const rdy_cli_spec *s, const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s%s\n", s->prefix, msg, arg ? " " : "", arg ? arg : "");
+	fputs(s->usage, stderr);
+	return RDY_EXIT_USAGE;
+}
+
+int rdy_cli_dispatch(const rdy_cli_spec *s, const rdy_cli_sub *subs, int argc, char **argv)
+{
+	if (argc < 2)
+		return rdy_cli_usage(s, "missing subcommand", NULL);
+	for (; subs->name; subs++)
+		if (!strcmp(argv[1], subs->name))
+			return subs->run(argc - 2, argv + 2);
+	return rdy_cli_usage(s, "unknown subcommand", argv[1]);
+}
+
+/* The option ARG names, with *INLINE set to the value after `=` if it has one. */
+static const rdy_cli_opt *find_opt(const rdy_cli_opt *o, const char *arg, const char **inline_value)
+{
+	for (; o->name; o++) {
+		size_t n = strlen(o->name);
+		if (strncmp(arg, o->name, n))
+			continue;
+		if (!arg[n]) {
+			*inline_value = NULL;
+			return o;
+		}
+		if (arg[n] == '=' && o->value) {
+			*inline_value = arg + n + 1;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+int rdy_cli_parse(const rdy_cli_spec *s, int argc, char **argv, const char **path)
+{
+	*path = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *v;
+		const rdy_cli_opt *o = find_opt(s->opts, arg, &v);
+		if (o && o->flag) {
+			*o->flag = true;
+		} else if (o) {
+			if (!v && i + 1 >= argc)
+				return rdy_cli_usage(s, "missing value after", arg);
+			*o->value = v ? v : argv[++i];
+		} else if (arg[0] == '-' && arg[1]) {
+			return rdy_cli_usage(s, "unknown option", arg);
+		} else if (*path) {
+			return rdy_cli_usage(s, "unexpected argument", arg);
+		} else {
+			*path = arg;
+		}
+	}
+	return *path ? RDY_EXIT_OK : rdy_cli_usage(s, "missing", s->operand);
+}
+
+rdy_wit *rdy_cli_load(const char *path, const char *features, int *pkg)
+{
+	rdy_wit *w = rdy_wit_new();
+	if (!w) {
+		fputs("error: out of memory\n", stderr);
+		return NULL;
+	}
+	if ((features && rdy_wit_enable_features(w, features) < 0) ||
+	    (*pkg = rdy_wit_load_path(w, path)) < 0) {
+		fprintf(stderr, "error: %s\n", rdy_wit_errmsg(w));
+		rdy_wit_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int rdy_cli_select_world(rdy_wit *w, int pkg, const char *spec)
+{
+	int world = rdy_wit_select_world(w, pkg, spec);
+	if (world < 0)
+		fprintf(stderr, "error: %s\n", rdy_wit_errmsg(w));
+	return world;
+}
