@@ -31,12 +31,12 @@ struct rdy_desc {
 
 typedef struct cur {                   /* a reader over [p, end) */
 	const uint8_t *p, *end;
-	const uint8_t *base;               /* start of the descriptor, for offsets in messages */
 } cur;
 
 typedef struct D {
 	rdy_desc *d;
 	jmp_buf jb;
+	const uint8_t *base;               /* start of the descriptor, for offsets in messages */
 	char *err;
 	size_t errlen;
 	const char **strs;
@@ -44,15 +44,16 @@ typedef struct D {
 	int32_t *type_owner_iface;         /* per type: interface index it claims, -1 none */
 } D;
 
-static _Noreturn void fail(D *x, const cur *c, const char *fmt, ...)
+/* AT is where the offending value starts, or NULL for a fault of the whole. */
+static _Noreturn void fail(D *x, const uint8_t *at, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (c)
-		snprintf(x->err, x->errlen, "invalid descriptor at byte %zu: %s", (size_t)(c->p - c->base), msg);
+	if (at)
+		snprintf(x->err, x->errlen, "invalid descriptor at byte %zu: %s", (size_t)(at - x->base), msg);
 	else
 		snprintf(x->err, x->errlen, "invalid descriptor: %s", msg);
 	longjmp(x->jb, 1);
@@ -67,84 +68,107 @@ static void on_oom(void *ud)
 
 #define A(x) (&(x)->d->arena)
 
-static uint8_t u8(D *x, cur *c)
+static inline uint8_t u8(D *x, cur *c)
 {
 	if (c->p >= c->end)
-		fail(x, c, "unexpected end of section");
+		fail(x, c->p, "unexpected end of section");
 	return *c->p++;
 }
 
-static uint32_t uleb(D *x, cur *c)
+static uint32_t uleb_long(D *x, cur *c)
 {
+	const uint8_t *at = c->p;
 	uint32_t v = 0;
 	for (int shift = 0;; shift += 7) {
 		uint8_t b = u8(x, c);
-		if (shift == 28 && (b & 0x70))
-			fail(x, c, "integer does not fit 32 bits");
+		if (shift == 28 && (b & 0xf0))
+			fail(x, at, "integer does not fit 32 bits");
 		v |= (uint32_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return v;
-		if (shift == 28)
-			fail(x, c, "integer does not fit 32 bits");
 	}
+}
+
+/* Unsigned LEB128 of at most 32 bits (§5.2); almost every value takes one or two bytes. */
+static inline uint32_t uleb(D *x, cur *c)
+{
+	if (c->end - c->p >= 2) {
+		uint8_t b0 = c->p[0], b1 = c->p[1];
+		if (b0 < 0x80) {
+			c->p += 1;
+			return b0;
+		}
+		if (b1 < 0x80) {
+			c->p += 2;
+			return (uint32_t)(b0 & 0x7f) | (uint32_t)b1 << 7;
+		}
+	}
+	return uleb_long(x, c);
 }
 
 /* A count of items of at least MIN bytes each: capped by what is left. */
 static uint32_t count(D *x, cur *c, uint32_t min)
 {
+	const uint8_t *at = c->p;
 	uint32_t n = uleb(x, c);
 	if ((uint64_t)n * min > (uint64_t)(c->end - c->p))
-		fail(x, c, "count %u exceeds the bytes left in the section", n);
+		fail(x, at, "count %u exceeds the bytes left in the section", n);
 	return n;
 }
 
 static const char *str(D *x, cur *c)
 {
+	const uint8_t *at = c->p;
 	uint32_t i = uleb(x, c);
 	if (i >= x->nstrs)
-		fail(x, c, "string %u out of range (%u strings)", i, x->nstrs);
+		fail(x, at, "string %u out of range (%u strings)", i, x->nstrs);
 	return x->strs[i];
 }
 
 static const char *ostr(D *x, cur *c)
 {
+	const uint8_t *at = c->p;
 	uint32_t i = uleb(x, c);
 	if (i > x->nstrs)
-		fail(x, c, "string %u out of range (%u strings)", i - 1, x->nstrs);
+		fail(x, at, "string %u out of range (%u strings)", i - 1, x->nstrs);
 	return i ? x->strs[i - 1] : NULL;
 }
 
 /* A type reference, which may only name primitives and types before LIMIT. */
 static rdy_wit_type tref(D *x, cur *c, uint32_t limit, bool optional)
 {
+	const uint8_t *at = c->p;
 	uint32_t v = uleb(x, c);
 	if (v == 0 && optional)
 		return RDY_WIT_NONE;
-	if (v == 0 || (v < RDY_TREF_FIRST && v > (uint32_t)-RDY_WIT_ERROR_CONTEXT))
-		fail(x, c, "bad type reference %u", v);
+	if (v == 0)
+		fail(x, at, "missing type reference");
+	/* error-context is on the wire only so that the numbering is the model's (§2.9) */
+	if (v == (uint32_t)-RDY_WIT_ERROR_CONTEXT)
+		fail(x, at, "error-context, which ABI v1 does not carry");
 	if (v < RDY_TREF_FIRST)
 		return -(rdy_wit_type)v;
 	if (v - RDY_TREF_FIRST >= limit)
-		fail(x, c, "type reference %u does not point to an earlier type", v - RDY_TREF_FIRST);
+		fail(x, at, "type reference %u does not point to an earlier type", v - RDY_TREF_FIRST);
 	return (rdy_wit_type)(v - RDY_TREF_FIRST);
 }
 
 /* Semver text (§5.3), leniently split into its parts; the text is what compares. */
-static const rdy_wit_version *version(D *x, cur *c, const char *s)
+static const rdy_wit_version *version(D *x, const uint8_t *at, const char *s)
 {
 	rdy_wit_version *v = rdy__alloc(A(x), sizeof *v);
 	const char *p = s;
 	uint64_t *parts[3] = { &v->major, &v->minor, &v->patch };
 	for (int i = 0; i < 3; i++) {
 		if (*p < '0' || *p > '9')
-			fail(x, c, "bad version `%s`", s);
+			fail(x, at, "bad version `%s`", s);
 		for (; *p >= '0' && *p <= '9'; p++) {
 			if (*parts[i] > (UINT64_MAX - 9) / 10)
-				fail(x, c, "bad version `%s`", s);
+				fail(x, at, "bad version `%s`", s);
 			*parts[i] = *parts[i] * 10 + (uint64_t)(*p - '0');
 		}
 		if (i < 2 && *p++ != '.')
-			fail(x, c, "bad version `%s`", s);
+			fail(x, at, "bad version `%s`", s);
 	}
 	const char *plus = strchr(p, '+');
 	if (*p == '-')
@@ -152,7 +176,7 @@ static const rdy_wit_version *version(D *x, cur *c, const char *s)
 	if (plus)
 		v->build = plus + 1;
 	else if (*p && *p != '-')
-		fail(x, c, "bad version `%s`", s);
+		fail(x, at, "bad version `%s`", s);
 	v->text = s;
 	return v;
 }
@@ -160,16 +184,19 @@ static const rdy_wit_version *version(D *x, cur *c, const char *s)
 static rdy_wit_stability stability(D *x, cur *c)
 {
 	rdy_wit_stability s = { 0 };
+	const uint8_t *at = c->p;
 	s.kind = u8(x, c);
+	if (s.kind > RDY_WIT_STAB_UNSTABLE)
+		fail(x, at, "bad stability kind %u", s.kind);
+	at = c->p;
 	if (s.kind == RDY_WIT_STAB_STABLE)
-		s.since = version(x, c, str(x, c));
+		s.since = version(x, at, str(x, c));
 	else if (s.kind == RDY_WIT_STAB_UNSTABLE)
 		s.feature = str(x, c);
-	else if (s.kind != RDY_WIT_STAB_UNKNOWN)
-		fail(x, c, "bad stability kind %u", s.kind);
 	if (s.kind != RDY_WIT_STAB_UNKNOWN) {
+		at = c->p;
 		const char *dep = ostr(x, c);
-		s.deprecated = dep ? version(x, c, dep) : NULL;
+		s.deprecated = dep ? version(x, at, dep) : NULL;
 	}
 	return s;
 }
@@ -181,11 +208,12 @@ static void strings(D *x, cur *c)
 	x->nstrs = count(x, c, 1);
 	x->strs = rdy__allocn(A(x), x->nstrs + 1, sizeof *x->strs);
 	for (uint32_t i = 0; i < x->nstrs; i++) {
+		const uint8_t *at = c->p;
 		uint32_t n = uleb(x, c);
 		if (n > (uint32_t)(c->end - c->p))
-			fail(x, c, "string of %u bytes runs past the section", n);
+			fail(x, at, "string of %u bytes runs past the section", n);
 		if (memchr(c->p, '\0', n) || rdy__utf8_valid((const char *)c->p, n) != n)
-			fail(x, c, "string %u is not valid UTF-8 text", i);
+			fail(x, at, "string %u is not valid UTF-8 text", i);
 		x->strs[i] = rdy__intern(&x->d->names, (const char *)c->p, n);
 		c->p += n;
 	}
@@ -211,17 +239,19 @@ static void packages(D *x, cur *c)
 	m->packages = rdy__allocn(A(x), m->npackages + 1, sizeof *m->packages);
 	for (uint32_t i = 0; i < m->npackages; i++) {
 		rdy_wit_package *p = &m->packages[i];
+		const uint8_t *at = c->p;
 		p->ns = str(x, c);
 		p->name = str(x, c);
+		const uint8_t *vat = c->p;
 		const char *v = ostr(x, c);
 		if (v) {
 			p->has_version = true;
-			p->version = *version(x, c, v);
+			p->version = *version(x, vat, v);
 		}
 		p->id = v ? rdy__sprintf(A(x), "%s:%s@%s", p->ns, p->name, v) : rdy__sprintf(A(x), "%s:%s", p->ns, p->name);
 		for (uint32_t k = 0; k < i; k++)
 			if (!strcmp(m->packages[k].id, p->id))
-				fail(x, c, "package %s listed twice", p->id);
+				fail(x, at, "package %s listed twice", p->id);
 	}
 }
 
@@ -242,6 +272,7 @@ static bool is_resource(const rdy_wit_model *m, rdy_wit_type t)
 
 static void cases(D *x, cur *c, rdy_wit_typedef *t, uint32_t self, bool named, bool typed)
 {
+	const uint8_t *at = c->p;
 	t->ncases = count(x, c, 1);
 	t->cases = rdy__allocn(A(x), t->ncases + 1, sizeof *t->cases);
 	for (uint32_t i = 0; i < t->ncases; i++) {
@@ -249,16 +280,17 @@ static void cases(D *x, cur *c, rdy_wit_typedef *t, uint32_t self, bool named, b
 		t->cases[i].type = typed ? tref(x, c, self, t->kind == RDY_WIT_VARIANT) : RDY_WIT_NONE;
 	}
 	if ((t->kind == RDY_WIT_VARIANT || t->kind == RDY_WIT_ENUM) && !t->ncases)
-		fail(x, c, "%s with no cases", t->kind == RDY_WIT_ENUM ? "enum" : "variant");
+		fail(x, at, "%s with no cases", t->kind == RDY_WIT_ENUM ? "enum" : "variant");
 }
 
 static void type(D *x, cur *c, uint32_t self)
 {
 	rdy_wit_model *m = &x->d->m;
 	rdy_wit_typedef *t = &m->types[self];
+	const uint8_t *at = c->p;
 	uint8_t k = u8(x, c);
 	if (k >= RDY_K_COUNT)
-		fail(x, c, "unknown type kind %u", k);
+		fail(x, at, "unknown type kind %u", k);
 	t->kind = model_kind[k];
 	t->borrow = k == RDY_K_BORROW;
 	t->a = t->b = RDY_WIT_NONE;
@@ -279,8 +311,6 @@ static void type(D *x, cur *c, uint32_t self)
 		cases(x, c, t, self, false, true);
 		break;
 	case RDY_WIT_RESOURCE:
-		if (!t->name)
-			fail(x, c, "resource without a name");
 		break;
 	case RDY_WIT_RESULT:
 		t->a = tref(x, c, self, true);
@@ -298,10 +328,10 @@ static void type(D *x, cur *c, uint32_t self)
 		t->a = tref(x, c, self, false);
 	}
 	if (t->kind == RDY_WIT_HANDLE && !is_resource(m, t->a))
-		fail(x, c, "handle to a type that is not a resource");
+		fail(x, at, "type %u: handle to a type that is not a resource", self);
 	if ((t->kind == RDY_WIT_RECORD || t->kind == RDY_WIT_VARIANT || t->kind == RDY_WIT_ENUM ||
 	     t->kind == RDY_WIT_FLAGS || t->kind == RDY_WIT_RESOURCE) && !t->name)
-		fail(x, c, "a record, variant, enum, flags or resource needs a name");
+		fail(x, at, "type %u: a record, variant, enum, flags or resource needs a name", self);
 }
 
 static void types(D *x, cur *c)
@@ -316,9 +346,10 @@ static void types(D *x, cur *c)
 
 static uint32_t index_in(D *x, cur *c, uint32_t n, const char *what)
 {
+	const uint8_t *at = c->p;
 	uint32_t i = uleb(x, c);
 	if (i >= n)
-		fail(x, c, "%s %u out of range (%u)", what, i, n);
+		fail(x, at, "%s %u out of range (%u)", what, i, n);
 	return i;
 }
 
@@ -326,15 +357,19 @@ static void func(D *x, cur *c, rdy_wit_func *f)
 {
 	const rdy_wit_model *m = &x->d->m;
 	f->name = str(x, c);
+	const uint8_t *at = c->p;
 	uint8_t k = u8(x, c);
 	if (k > RDY_WIT_CONSTRUCTOR)
-		fail(x, c, "function `%s`: unknown kind %u", f->name, k);
+		fail(x, at, "function `%s`: unknown kind %u", f->name, k);
+	if (k == RDY_WIT_ASYNC_FREESTANDING || k == RDY_WIT_ASYNC_METHOD || k == RDY_WIT_ASYNC_STATIC)
+		fail(x, at, "function `%s` is async, which ABI v1 does not carry", f->name);
 	f->kind = k;
 	f->resource = -1;
-	if (k != RDY_WIT_FREESTANDING && k != RDY_WIT_ASYNC_FREESTANDING) {
+	if (k != RDY_WIT_FREESTANDING) {
+		at = c->p;
 		f->resource = tref(x, c, m->ntypes, false);
 		if (!is_resource(m, f->resource))
-			fail(x, c, "function `%s`: not a resource", f->name);
+			fail(x, at, "function `%s`: not a resource", f->name);
 	}
 	f->nparams = count(x, c, 2);
 	f->params = rdy__allocn(A(x), f->nparams + 1, sizeof *f->params);
@@ -353,20 +388,22 @@ static void interfaces(D *x, cur *c)
 	m->interfaces = rdy__allocn(A(x), m->ninterfaces + 1, sizeof *m->interfaces);
 	for (uint32_t i = 0; i < m->ninterfaces; i++) {
 		rdy_wit_interface *in = &m->interfaces[i];
+		const uint8_t *at = c->p;
 		uint32_t p = uleb(x, c);
 		if (p > m->npackages)
-			fail(x, c, "package %u out of range", p - 1);
+			fail(x, at, "package %u out of range", p - 1);
 		in->package = (int32_t)p - 1;
 		in->name = ostr(x, c);
 		in->stability = stability(x, c);
 		in->ntypes = in->captypes = count(x, c, 2);
 		in->types = rdy__allocn(A(x), in->ntypes + 1, sizeof *in->types);
 		for (uint32_t k = 0; k < in->ntypes; k++) {
+			at = c->p;
 			in->types[k].name = str(x, c);
 			in->types[k].id = (int32_t)index_in(x, c, m->ntypes, "type");
 			const rdy_wit_typedef *t = &m->types[in->types[k].id];
 			if (t->name != in->types[k].name || x->type_owner_iface[in->types[k].id] != (int32_t)i)
-				fail(x, c, "interface lists type `%s`, which does not belong to it", in->types[k].name);
+				fail(x, at, "interface lists type `%s`, which does not belong to it", in->types[k].name);
 		}
 		in->nfuncs = in->capfuncs = count(x, c, 5);
 		in->funcs = rdy__allocn(A(x), in->nfuncs + 1, sizeof *in->funcs);
@@ -385,9 +422,10 @@ static void items(D *x, cur *c, rdy_wit_item **v, uint32_t *n)
 	*v = rdy__allocn(A(x), *n + 1, sizeof **v);
 	for (uint32_t i = 0; i < *n; i++) {
 		rdy_wit_item *it = &(*v)[i];
+		const uint8_t *at = c->p;
 		it->kind = u8(x, c);
 		if (it->kind > RDY_WIT_ITEM_TYPE)
-			fail(x, c, "unknown item kind %u", it->kind);
+			fail(x, at, "unknown item kind %u", it->kind);
 		it->name = ostr(x, c);
 		it->key_iface = it->name ? -1 : (int32_t)index_in(x, c, m->ninterfaces, "interface");
 		if (it->kind == RDY_WIT_ITEM_INTERFACE) {
@@ -399,21 +437,23 @@ static void items(D *x, cur *c, rdy_wit_item **v, uint32_t *n)
 			it->id = (int32_t)index_in(x, c, m->ntypes, "type");
 		}
 		if (!it->name && it->kind != RDY_WIT_ITEM_INTERFACE)
-			fail(x, c, "a function or type keyed by an interface");
+			fail(x, at, "a function or type keyed by an interface");
 	}
 }
 
 static void worlds(D *x, cur *c)
 {
 	rdy_wit_model *m = &x->d->m;
+	const uint8_t *at = c->p;
 	m->nworlds = m->capworlds = count(x, c, 5);
 	if (m->nworlds != 1)
-		fail(x, c, "a descriptor describes one world, not %u", m->nworlds);
+		fail(x, at, "a descriptor describes one world, not %u", m->nworlds);
 	m->worlds = rdy__allocn(A(x), 2, sizeof *m->worlds);
 	rdy_wit_world *w = &m->worlds[0];
+	at = c->p;
 	uint32_t p = uleb(x, c);
 	if (p > m->npackages)
-		fail(x, c, "package %u out of range", p - 1);
+		fail(x, at, "package %u out of range", p - 1);
 	w->package = (int32_t)p - 1;
 	w->name = str(x, c);
 	w->stability = stability(x, c);
@@ -437,20 +477,21 @@ static void sections(D *x, cur *c)
 	uint8_t last = 0;
 	uint32_t seen = 0;
 	while (c->p < c->end) {
+		const uint8_t *at = c->p;
 		uint8_t id = u8(x, c);
 		if (id <= last)
-			fail(x, c, "section %u out of order", id);
+			fail(x, at, "section %u out of order", id);
 		last = id;
 		uint32_t n = uleb(x, c);
 		if (n > (uint32_t)(c->end - c->p))
-			fail(x, c, "section %u of %u bytes runs past the end", id, n);
-		cur s = { c->p, c->p + n, c->base };
+			fail(x, at, "section %u of %u bytes runs past the end", id, n);
+		cur s = { c->p, c->p + n };
 		c->p += n;
 		if (id >= sizeof readers / sizeof readers[0])
 			continue;
 		readers[id](x, &s);
 		if (s.p != s.end)
-			fail(x, &s, "section %u has %zu bytes left over", id, (size_t)(s.end - s.p));
+			fail(x, s.p, "section %u has %zu bytes left over", id, (size_t)(s.end - s.p));
 		seen |= 1u << id;
 	}
 	for (uint8_t id = RDY_SEC_STRINGS; id <= RDY_SEC_WORLDS; id++)
@@ -494,9 +535,14 @@ rdy_desc *rdy_desc_decode(const uint8_t *buf, size_t len, char *err, size_t errl
 		free(x.d);
 		return NULL;
 	}
-	cur c = { buf, buf + len, buf };
-	if (len < RDY_DESC_HEADER || memcmp(buf, RDY_DESC_MAGIC, 4))
+	x.base = buf;
+	cur c = { buf, buf + len };
+	if (len == 0)
+		fail(&x, NULL, "empty input");
+	if (len < 4 || memcmp(buf, RDY_DESC_MAGIC, 4))
 		fail(&x, NULL, "not an rdylib descriptor (bad magic)");
+	if (len < RDY_DESC_HEADER)
+		fail(&x, NULL, "%zu bytes is shorter than the %d-byte header", len, RDY_DESC_HEADER);
 	if (buf[4] != RDY_DESC_MAJOR)
 		fail(&x, NULL, "ABI version %u.%u is not supported (this is version %u)", buf[4], buf[5], RDY_DESC_MAJOR);
 	if (buf[6] != RDY_SIDE_HOST && buf[6] != RDY_SIDE_PLUGIN)

@@ -235,52 +235,56 @@ static void number(E *e)
 
 /* ---- ABI v1 admits it? ----------------------------------------------------------- */
 
-static const char *iface_label(E *e, int32_t i)
+/* Where an item sits, for a message: interface I, or the world when I < 0. */
+static const char *where(E *e, int32_t i)
 {
+	if (i < 0)
+		return rdy__sprintf(&e->arena, "world `%s`", e->m->worlds[e->world].name);
 	const rdy_wit_interface *in = &e->m->interfaces[i];
 	if (!in->name)
 		return "an inline interface";
+	if (in->package < 0) /* only a decoded model has a named interface outside a package */
+		return rdy__sprintf(&e->arena, "interface `%s`", in->name);
 	const rdy_wit_package *p = &e->m->packages[in->package];
 	return rdy__sprintf(&e->arena, "%s:%s/%s%s%s", p->ns, p->name, in->name, p->has_version ? "@" : "",
 			    p->has_version ? p->version.text : "");
 }
 
-static void check_func(E *e, const rdy_abi_layouts *l, const char *where, const rdy_wit_func *f)
+static void check_func(E *e, const rdy_abi_layouts *l, int32_t iface, const rdy_wit_func *f)
 {
 	if (f->kind == RDY_WIT_ASYNC_FREESTANDING || f->kind == RDY_WIT_ASYNC_METHOD || f->kind == RDY_WIT_ASYNC_STATIC)
-		fail(e, "%s: function `%s` is async, which ABI v1 does not carry", where, f->name);
+		fail(e, "%s: function `%s` is async, which ABI v1 does not carry", where(e, iface), f->name);
 	for (uint32_t i = 0; i < f->nparams; i++)
 		if (rdy_abi_why_not(l, f->params[i].type))
-			fail(e, "%s: function `%s`: parameter `%s`: %s", where, f->name, f->params[i].name,
+			fail(e, "%s: function `%s`: parameter `%s`: %s", where(e, iface), f->name, f->params[i].name,
 			     rdy_abi_why_not(l, f->params[i].type));
 	if (rdy_abi_why_not(l, f->result))
-		fail(e, "%s: function `%s`: result: %s", where, f->name, rdy_abi_why_not(l, f->result));
+		fail(e, "%s: function `%s`: result: %s", where(e, iface), f->name, rdy_abi_why_not(l, f->result));
 }
 
 static void check_v1(E *e, const rdy_abi_layouts *l)
 {
 	const rdy_wit_model *m = e->m;
 	const rdy_wit_world *wd = &m->worlds[e->world];
-	const char *wname = rdy__sprintf(&e->arena, "world `%s`", wd->name);
 	for (uint32_t i = 0; i < e->ni; i++) {
 		const rdy_wit_interface *in = &m->interfaces[e->iorder[i]];
-		const char *where = iface_label(e, e->iorder[i]);
 		for (uint32_t k = 0; k < in->nfuncs; k++)
-			check_func(e, l, where, &in->funcs[k]);
+			check_func(e, l, e->iorder[i], &in->funcs[k]);
 		for (uint32_t k = 0; k < in->ntypes; k++)
 			if (rdy_abi_why_not(l, in->types[k].id))
-				fail(e, "%s: type `%s`: %s", where, in->types[k].name, rdy_abi_why_not(l, in->types[k].id));
+				fail(e, "%s: type `%s`: %s", where(e, e->iorder[i]), in->types[k].name,
+				     rdy_abi_why_not(l, in->types[k].id));
 	}
 	for (uint32_t i = 0; i < wd->nimports + wd->nexports; i++) {
 		const rdy_wit_item *it = i < wd->nimports ? &wd->imports[i] : &wd->exports[i - wd->nimports];
 		if (it->kind == RDY_WIT_ITEM_FUNC)
-			check_func(e, l, wname, &it->func);
+			check_func(e, l, -1, &it->func);
 		else if (it->kind == RDY_WIT_ITEM_TYPE && rdy_abi_why_not(l, it->id))
-			fail(e, "%s: type `%s`: %s", wname, it->name, rdy_abi_why_not(l, it->id));
+			fail(e, "%s: type `%s`: %s", where(e, -1), it->name, rdy_abi_why_not(l, it->id));
 	}
 	for (uint32_t i = 0; i < e->nt; i++)
 		if (rdy_abi_why_not(l, e->torder[i]))
-			fail(e, "%s: a type it uses: %s", wname, rdy_abi_why_not(l, e->torder[i]));
+			fail(e, "%s: a type it uses: %s", where(e, -1), rdy_abi_why_not(l, e->torder[i]));
 }
 
 /* ---- sections ---------------------------------------------------------------------- */

@@ -5,7 +5,8 @@
  * mean "the same ABI" and nothing else.
  *
  * A hash embeds the hashes of what the item refers to, and those are always
- * computed first, so the one serialisation buffer is never in use twice.
+ * computed first, so the one serialisation buffer is never in use twice:
+ * rdy_hashes_new hashes every type, after which a type's hash is a lookup.
  */
 #include "abi/desc.h"
 
@@ -24,55 +25,98 @@ struct rdy_hashes {
 	size_t len, cap;
 	bool oom;
 	uint32_t depth;
+	rdy_hash leaves[1 - RDY_WIT_ERROR_CONTEXT]; /* "no type", then primitive -t at t */
 };
 
 enum { MAX_DEPTH = 10000 };
 
 static const rdy_hash failed = { UINT64_MAX, UINT64_MAX };
 
-static void bytes(rdy_hashes *h, const void *p, size_t n)
+/* Room for N more bytes, or NULL (and h->oom) when memory runs out. */
+static uint8_t *grow(rdy_hashes *h, size_t n)
 {
-	if (h->len + n > h->cap) {
-		size_t cap = (h->cap ? h->cap * 2 : 1024) + n;
-		uint8_t *b = realloc(h->buf, cap);
-		if (!b) {
-			h->oom = true;
-			return;
-		}
-		h->buf = b;
-		h->cap = cap;
+	size_t cap = (h->cap ? h->cap * 2 : 1024) + n;
+	uint8_t *b = h->oom ? NULL : realloc(h->buf, cap);
+	if (!b) {
+		h->oom = true;
+		return NULL;
 	}
-	if (n)
-		memcpy(h->buf + h->len, p, n);
-	h->len += n;
+	h->buf = b;
+	h->cap = cap;
+	return h->buf + h->len;
 }
 
-static void u32(rdy_hashes *h, uint32_t v)
+/* The next N bytes of the buffer, claimed; NULL when memory runs out. */
+static inline uint8_t *room(rdy_hashes *h, size_t n)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-	bytes(h, b, 4);
+	uint8_t *p = n <= h->cap - h->len ? h->buf + h->len : grow(h, n);
+	if (p)
+		h->len += n;
+	return p;
 }
 
-static void tag(rdy_hashes *h, char c)
+/*
+ * Little-endian whatever the host, so that hashes are the same everywhere;
+ * on a little-endian host that is one store, which compilers do not always
+ * find in the portable form.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void le32(uint8_t *p, uint32_t v)
 {
-	bytes(h, &c, 1);
+	memcpy(p, &v, 4);
 }
 
-static void str(rdy_hashes *h, const char *p)
+static inline void le64(uint8_t *p, uint64_t v)
 {
-	size_t n = p ? strlen(p) : 0;
-	u32(h, (uint32_t)n);
-	bytes(h, p, n);
+	memcpy(p, &v, 8);
+}
+#else
+static inline void le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
 }
 
-static void hash(rdy_hashes *h, rdy_hash x)
+static inline void le64(uint8_t *p, uint64_t v)
 {
-	uint8_t b[16];
-	for (int i = 0; i < 8; i++) {
-		b[i] = (uint8_t)(x.lo >> (8 * i));
-		b[8 + i] = (uint8_t)(x.hi >> (8 * i));
+	le32(p, (uint32_t)v);
+	le32(p + 4, (uint32_t)(v >> 32));
+}
+#endif
+
+static inline void u32(rdy_hashes *h, uint32_t v)
+{
+	uint8_t *p = room(h, 4);
+	if (p)
+		le32(p, v);
+}
+
+static inline void tag(rdy_hashes *h, char c)
+{
+	uint8_t *p = room(h, 1);
+	if (p)
+		*p = (uint8_t)c;
+}
+
+static inline void str(rdy_hashes *h, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	uint8_t *p = room(h, 4 + n);
+	if (p) {
+		le32(p, (uint32_t)n);
+		memcpy(p + 4, s ? s : "", n);
 	}
-	bytes(h, b, 16);
+}
+
+static inline void hash(rdy_hashes *h, rdy_hash x)
+{
+	uint8_t *p = room(h, 16);
+	if (p) {
+		le64(p, x.lo);
+		le64(p + 8, x.hi);
+	}
 }
 
 /* Hashes the buffer and empties it. */
@@ -138,6 +182,16 @@ static rdy_hash leaf(rdy_wit_type t)
 	return (rdy_hash){ d.low64, d.high64 };
 }
 
+/* The same, from the table rdy_hashes_new fills: signatures are mostly primitives. */
+static rdy_hash leaf_of(const rdy_hashes *h, rdy_wit_type t)
+{
+	if (t == RDY_WIT_NONE)
+		return h->leaves[0];
+	if (t < 0 && t >= RDY_WIT_ERROR_CONTEXT)
+		return h->leaves[-t];
+	return leaf(t);
+}
+
 static rdy_hash type_hash(rdy_hashes *h, rdy_wit_type t);
 
 static bool has_cases(const rdy_wit_typedef *d)
@@ -193,7 +247,7 @@ static void type_body(rdy_hashes *h, const rdy_wit_typedef *d)
 static rdy_hash type_hash(rdy_hashes *h, rdy_wit_type t)
 {
 	if (t < 0 || (uint32_t)t >= h->m->ntypes)
-		return leaf(t);
+		return leaf_of(h, t);
 	if (h->state[t] == 2)
 		return h->types[t];
 	if (h->state[t] == 1 || h->depth >= MAX_DEPTH)
@@ -213,28 +267,32 @@ static rdy_hash type_hash(rdy_hashes *h, rdy_wit_type t)
 	return h->types[t];
 }
 
+/* A hash rdy_hashes_new computed: any type's, or a primitive's; reading it never touches the buffer. */
+static inline rdy_hash known(const rdy_hashes *h, rdy_wit_type t)
+{
+	if (t >= 0 && (uint32_t)t < h->m->ntypes)
+		return h->types[t];
+	return leaf_of(h, t);
+}
+
 rdy_hash rdy_hash_type(const rdy_hashes *h, rdy_wit_type t)
 {
-	return type_hash((rdy_hashes *)h, t);
+	return known(h, t);
 }
 
 rdy_hash rdy_hash_func(const rdy_hashes *hc, const rdy_wit_func *f)
 {
 	rdy_hashes *h = (rdy_hashes *)hc;
-	type_hash(h, f->resource >= 0 ? f->resource : RDY_WIT_NONE);
-	for (uint32_t i = 0; i < f->nparams; i++)
-		type_hash(h, f->params[i].type);
-	type_hash(h, f->result);
 	tag(h, 'f');
 	str(h, f->name);
 	tag(h, (char)('0' + f->kind));
-	hash(h, type_hash(h, f->resource >= 0 ? f->resource : RDY_WIT_NONE));
+	hash(h, known(h, f->resource >= 0 ? f->resource : RDY_WIT_NONE));
 	u32(h, f->nparams);
 	for (uint32_t i = 0; i < f->nparams; i++) {
 		str(h, f->params[i].name);
-		hash(h, type_hash(h, f->params[i].type));
+		hash(h, known(h, f->params[i].type));
 	}
-	hash(h, type_hash(h, f->result));
+	hash(h, known(h, f->result));
 	return digest(h);
 }
 
@@ -242,15 +300,13 @@ rdy_hash rdy_hash_interface(const rdy_hashes *hc, int32_t i)
 {
 	rdy_hashes *h = (rdy_hashes *)hc;
 	if (i < 0 || (uint32_t)i >= h->m->ninterfaces)
-		return leaf(RDY_WIT_NONE);
+		return h->leaves[0];
 	if (h->iface_done[i])
 		return h->ifaces[i];
 	const rdy_wit_interface *in = &h->m->interfaces[i];
 	rdy_hash *fh = malloc((in->nfuncs + 1) * sizeof *fh);
 	if (!fh)
 		return failed;
-	for (uint32_t k = 0; k < in->ntypes; k++)
-		type_hash(h, in->types[k].id);
 	for (uint32_t k = 0; k < in->nfuncs; k++)
 		fh[k] = rdy_hash_func(h, &in->funcs[k]);
 	tag(h, 'I');
@@ -259,7 +315,7 @@ rdy_hash rdy_hash_interface(const rdy_hashes *hc, int32_t i)
 	u32(h, in->ntypes);
 	for (uint32_t k = 0; k < in->ntypes; k++) {
 		str(h, in->types[k].name);
-		hash(h, type_hash(h, in->types[k].id));
+		hash(h, known(h, in->types[k].id));
 	}
 	u32(h, in->nfuncs);
 	for (uint32_t k = 0; k < in->nfuncs; k++)
@@ -276,7 +332,7 @@ static rdy_hash item_hash(rdy_hashes *h, const rdy_wit_item *it)
 		return rdy_hash_interface(h, it->id);
 	if (it->kind == RDY_WIT_ITEM_FUNC)
 		return rdy_hash_func(h, &it->func);
-	return type_hash(h, it->id);
+	return known(h, it->id);
 }
 
 static void items(rdy_hashes *h, const rdy_wit_item *v, uint32_t n, const rdy_hash *ih)
@@ -299,7 +355,7 @@ rdy_hash rdy_hash_world(const rdy_hashes *hc, int32_t w)
 {
 	rdy_hashes *h = (rdy_hashes *)hc;
 	if (w < 0 || (uint32_t)w >= h->m->nworlds)
-		return leaf(RDY_WIT_NONE);
+		return h->leaves[0];
 	const rdy_wit_world *wd = &h->m->worlds[w];
 	uint32_t n = wd->nimports + wd->nexports;
 	rdy_hash *ih = malloc((n + 1) * sizeof *ih);
@@ -322,6 +378,9 @@ rdy_hashes *rdy_hashes_new(const rdy_wit_model *m)
 	if (!h)
 		return NULL;
 	h->m = m;
+	h->leaves[0] = leaf(RDY_WIT_NONE);
+	for (int t = 1; t <= -RDY_WIT_ERROR_CONTEXT; t++)
+		h->leaves[t] = leaf(-t);
 	h->types = calloc(m->ntypes + 1, sizeof *h->types);
 	h->state = calloc(m->ntypes + 1, 1);
 	h->ifaces = calloc(m->ninterfaces + 1, sizeof *h->ifaces);
