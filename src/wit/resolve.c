@@ -633,8 +633,8 @@ static void include_item(M *m, cloner *c, int32_t wid, bool import, const rdy_wi
 	} else if (it.kind == RDY_WIT_ITEM_FUNC) {
 		clone_function(c, &it.func);
 		it.func.name = name;
-	} else {
-		clone_interface(c, &it.id);
+	} else if (!G(m)->interfaces[it.id].name) {
+		clone_interface(c, &it.id); /* an inline interface; a labelled named one stays itself */
 	}
 	wd = &G(m)->worlds[wid];
 	it.name = name;
@@ -794,10 +794,11 @@ static bool is_required(const xstate *x, int32_t id)
 	return false;
 }
 
+/* Whether the world exports interface ID under its own key (a labelled export does not count). */
 static bool is_exported_iface(const xstate *x, int32_t id)
 {
 	for (uint32_t i = 0; i < x->nexport_ifaces; i++)
-		if (x->export_ifaces[i].id == id)
+		if (!x->export_ifaces[i].name && x->export_ifaces[i].key_iface == id)
 			return true;
 	return false;
 }

@@ -175,6 +175,24 @@ static void world_elaboration(void **state)
 		"interface `a:b/i3` transitively depends on an interface in incompatible ways", "5:7");
 	wit_err("package a:b; interface i {} world w { import i; import i; }", "interface cannot be imported more than once",
 		"1:56");
+	/* found by differential fuzzing: a labelled export does not export the interface under its own key */
+	wit_err("package a:b;\n"
+		"interface b { type t = u8; }\n"
+		"interface beta { use b.{t}; }\n"
+		"world w { export beta; export lbl: b; }\n",
+		"interface `lbl` transitively depends on an interface in incompatible ways", "4:7");
+	rdy_wit_free(wit_ok("package a:b;\n"
+			    "interface b { type t = u8; }\n"
+			    "interface beta { use b.{t}; }\n"
+			    "world w { export lbl: b; export beta; }\n"));
+	/* found by differential fuzzing: include copies an inline interface, not a labelled named one */
+	wit_err("package a:b@0.1.0;\n"
+		"interface pe { resource sc; }\n"
+		"interface body { use pe.{sc as fs}; }\n"
+		"interface lb { use body.{fs}; }\n"
+		"world ff { export rr: pe; }\n"
+		"world point { export sb: lb; include ff; }\n",
+		"interface `rr` transitively depends on an interface in incompatible ways", "6:7");
 	wit_err("package a:b; world w { import f: func(); import f: func(); }",
 		"import `f` conflicts with prior func of same name", "1:49");
 	wit_err("package a:b; world w { export get-x: func(); export GET-X: func(); }",
