@@ -40,7 +40,7 @@ static rdy__chunk *new_chunk(rdy__arena *a, size_t need)
 	rdy__chunk *c = NULL;
 	bool inject = a->fail_at && ++a->chunks == a->fail_at;
 	if (!inject && size <= SIZE_MAX - sizeof *c && (!a->limit || a->total + size <= a->limit))
-		c = malloc(sizeof *c + size);
+		c = calloc(1, sizeof *c + size); /* zeroed once: an arena never reuses memory */
 	if (!c) {
 		a->oom(a->ud);
 		abort(); /* the hook must not return */
@@ -63,7 +63,6 @@ void *rdy__alloc(rdy__arena *a, size_t size)
 		c = new_chunk(a, size);
 	void *p = c->data + c->used;
 	c->used += size;
-	memset(p, 0, size);
 	return p;
 }
 

@@ -12,9 +12,9 @@ static const char *const tok_desc[] = {
 	"eof"
 };
 
-static const struct { const char *word; rdy__tok kind; } keywords[] = {
+static const struct { const char *word; uint32_t len; rdy__tok kind; } keywords[] = {
 #define RDY_TOK_X(n, d)
-#define RDY_TOK_K(n, k) { k, RDY_T_##n },
+#define RDY_TOK_K(n, k) { k, sizeof k - 1, RDY_T_##n },
 	RDY_TOKENS(RDY_TOK_X, RDY_TOK_K)
 #undef RDY_TOK_X
 #undef RDY_TOK_K
@@ -265,7 +265,7 @@ static void lex_string(rdy__lexer *l, uint32_t start)
 static rdy__tok keyword(const char *s, uint32_t n)
 {
 	for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-		if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, s, n) == 0)
+		if (keywords[i].len == n && memcmp(keywords[i].word, s, n) == 0)
 			return keywords[i].kind;
 	return RDY_T_ID;
 }
