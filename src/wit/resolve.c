@@ -42,6 +42,15 @@ static void enter(M *m)
 #define G(m) (&(m)->w->m)
 #define ARENA(m) (&(m)->w->arena)
 
+/* A private copy of an array, to change without touching what it was copied from. */
+static void *dup_array(M *m, const void *v, uint32_t n, size_t elem)
+{
+	void *c = rdy__allocn(ARENA(m), n ? n : 1, elem);
+	if (n)
+		memcpy(c, v, (size_t)n * elem);
+	return c;
+}
+
 static _Noreturn void excluded(M *m, const char *desc, const rdy_wit_span *span, const char *extra)
 {
 	const char *msg = "found a reference to a %s which is excluded due to its feature not being activated%s";
@@ -259,11 +268,7 @@ static void update_ty(M *m, rdy_wit_type *t, const rdy_wit_span *span)
 
 static void update_typedef(M *m, rdy_wit_typedef *t, const rdy_wit_span *span)
 {
-	if (t->ncases) {
-		rdy_wit_case *c = rdy__allocn(ARENA(m), t->ncases, sizeof *c);
-		memcpy(c, t->cases, t->ncases * sizeof *c);
-		t->cases = c;
-	}
+	t->cases = dup_array(m, t->cases, t->ncases, sizeof *t->cases);
 	switch (t->kind) {
 	case RDY_WIT_HANDLE:
 		t->a = map_type(m, t->a, span);
@@ -332,9 +337,7 @@ static void update_function(M *m, rdy_wit_func *f, const rdy_wit_span *span)
 {
 	if (f->resource >= 0)
 		f->resource = map_type(m, f->resource, span);
-	rdy_wit_param *p = rdy__allocn(ARENA(m), f->nparams ? f->nparams : 1, sizeof *p);
-	memcpy(p, f->params, f->nparams * sizeof *p);
-	f->params = p;
+	f->params = dup_array(m, f->params, f->nparams, sizeof *f->params);
 	for (uint32_t i = 0; i < f->nparams; i++)
 		update_ty(m, &f->params[i].type, span);
 	update_ty(m, &f->result, span);
@@ -478,11 +481,7 @@ static void clone_type_def(cloner *c, rdy_wit_typedef *d)
 		d->owner_kind = c->new_kind;
 		d->owner = c->next;
 	}
-	if (d->ncases) {
-		rdy_wit_case *cs = rdy__allocn(ARENA(m), d->ncases, sizeof *cs);
-		memcpy(cs, d->cases, d->ncases * sizeof *cs);
-		d->cases = cs;
-	}
+	d->cases = dup_array(m, d->cases, d->ncases, sizeof *d->cases);
 	switch (d->kind) {
 	case RDY_WIT_ALIAS:
 		if (d->a >= 0 && gty(m, d->a)->owner_kind == c->prev_kind && gty(m, d->a)->owner == c->prev)
@@ -521,9 +520,7 @@ static void clone_function(cloner *c, rdy_wit_func *f)
 {
 	if (f->resource >= 0)
 		clone_type_id(c, &f->resource);
-	rdy_wit_param *p = rdy__allocn(ARENA(c->m), f->nparams ? f->nparams : 1, sizeof *p);
-	memcpy(p, f->params, f->nparams * sizeof *p);
-	f->params = p;
+	f->params = dup_array(c->m, f->params, f->nparams, sizeof *f->params);
 	for (uint32_t i = 0; i < f->nparams; i++)
 		clone_ty(c, &f->params[i].type);
 	clone_ty(c, &f->result);
@@ -534,12 +531,10 @@ static void clone_interface(cloner *c, int32_t *id)
 	M *m = c->m;
 	rdy_wit_interface in = G(m)->interfaces[*id];
 	cloner inner = { m, RDY_WIT_OWNER_INTERFACE, RDY_WIT_OWNER_INTERFACE, *id, (int32_t)G(m)->ninterfaces, NULL, 0, 0 };
-	rdy_wit_named *types = rdy__allocn(ARENA(m), in.ntypes ? in.ntypes : 1, sizeof *types);
-	memcpy(types, in.types, in.ntypes * sizeof *types);
+	rdy_wit_named *types = dup_array(m, in.types, in.ntypes, sizeof *types);
 	for (uint32_t i = 0; i < in.ntypes; i++)
 		clone_type_id(&inner, &types[i].id);
-	rdy_wit_func *funcs = rdy__allocn(ARENA(m), in.nfuncs ? in.nfuncs : 1, sizeof *funcs);
-	memcpy(funcs, in.funcs, in.nfuncs * sizeof *funcs);
+	rdy_wit_func *funcs = dup_array(m, in.funcs, in.nfuncs, sizeof *funcs);
 	for (uint32_t i = 0; i < in.nfuncs; i++)
 		clone_function(&inner, &funcs[i]);
 	in.types = types;
