@@ -5,12 +5,15 @@
 #include "wit/wit.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 enum { RDY_EXIT_OK = 0, RDY_EXIT_FAIL = 1, RDY_EXIT_USAGE = 2 };
 
 int rdy_cmd_wit(int argc, char **argv);
 int rdy_cmd_abi(int argc, char **argv);
 int rdy_cmd_inspect(int argc, char **argv);
+int rdy_cmd_check(int argc, char **argv);
 
 typedef struct rdy_cli_opt {
 	const char *name;                  /* "--world", "-o"; NULL ends a table */
@@ -48,5 +51,12 @@ rdy_wit *rdy_cli_load(const char *path, const char *features, int *pkg);
 
 /* Selects world SPEC of package PKG as rdy_wit_select_world; -1 after printing the error. */
 int rdy_cli_select_world(rdy_wit *w, int pkg, const char *spec);
+
+/*
+ * The descriptor bytes of FILE, which is a standalone descriptor or an ELF
+ * file carrying one (read statically, never loaded), told apart by their
+ * magic.  *OUT is malloc'd.  Returns 0, or -1 with "FILE: why" in ERR.
+ */
+int rdy_cli_read_descriptor(const char *file, uint8_t **out, size_t *len, bool *elf, char *err, size_t errlen);
 
 #endif

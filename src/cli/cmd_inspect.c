@@ -30,57 +30,6 @@ typedef struct view {
 	rdy_hashes *h;
 } view;
 
-/* ---- reading ---- */
-
-static int read_error(const char *file, char *err, size_t errlen, const char *what)
-{
-	snprintf(err, errlen, "%s: %s", file, what);
-	return -1;
-}
-
-/* The whole of F, SIZE bytes: a standalone descriptor, which its header limits to 4 GiB. */
-static int read_whole(const char *file, FILE *f, off_t size, uint8_t **out, size_t *len, char *err,
-		      size_t errlen)
-{
-	if ((uint64_t)size > UINT32_MAX)
-		return read_error(file, err, errlen, "too large for a descriptor");
-	*len = (size_t)size;
-	*out = malloc(*len ? *len : 1);
-	if (!*out)
-		return read_error(file, err, errlen, "out of memory");
-	rewind(f);
-	if (fread(*out, 1, *len, f) != *len) {
-		free(*out);
-		*out = NULL;
-		return read_error(file, err, errlen, "read failed or the file changed while it was read");
-	}
-	return 0;
-}
-
-/* The descriptor bytes of FILE, a descriptor or an ELF file, told apart by their magic. */
-static int read_input(view *v, uint8_t **out, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(v->file, "rb");
-	if (!f)
-		return read_error(v->file, err, errlen, strerror(errno));
-	struct stat st;
-	uint8_t head[4] = { 0 };
-	int rc;
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = read_error(v->file, err, errlen, "not a regular file");
-	} else if (fread(head, 1, sizeof head, f) == 4 && !memcmp(head, "\x7f" "RDY", 4)) {
-		rc = read_whole(v->file, f, st.st_size, out, len, err, errlen);
-	} else if (!memcmp(head, "\x7f" "ELF", 4)) {
-		v->elf = true;
-		rc = rdy_elf_read_descriptor(v->file, out, len, err, errlen);
-	} else {
-		rc = read_error(v->file, err, errlen, ferror(f) ? strerror(errno)
-			       : "neither an rdylib descriptor nor an ELF file");
-	}
-	fclose(f);
-	return rc;
-}
-
 /* ---- text of names, types, signatures, all malloc'd ---- */
 
 /* Running out of memory while writing the report ends the command: a partial report is no use. */
@@ -782,7 +731,7 @@ int rdy_cmd_inspect(int argc, char **argv)
 		return rc;
 	uint8_t *bytes = NULL;
 	char err[512];
-	if (read_input(&v, &bytes, &v.size, err, sizeof err) < 0) {
+	if (rdy_cli_read_descriptor(v.file, &bytes, &v.size, &v.elf, err, sizeof err) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		return RDY_EXIT_FAIL;
 	}

@@ -1,8 +1,13 @@
 /* What the commands share: subcommands, option parsing, loading WIT, selecting a world. */
+#include "abi/elf.h"
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int rdy_cli_usage(const rdy_cli_spec *s, const char *msg, const char *arg)
 {
@@ -85,4 +90,54 @@ int rdy_cli_select_world(rdy_wit *w, int pkg, const char *spec)
 	if (world < 0)
 		fprintf(stderr, "error: %s\n", rdy_wit_errmsg(w));
 	return world;
+}
+
+
+static int read_error(const char *file, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", file, what);
+	return -1;
+}
+
+/* The whole of F, SIZE bytes: a standalone descriptor, which its header limits to 4 GiB. */
+static int read_whole(const char *file, FILE *f, off_t size, uint8_t **out, size_t *len, char *err,
+		      size_t errlen)
+{
+	if ((uint64_t)size > UINT32_MAX)
+		return read_error(file, err, errlen, "too large for a descriptor");
+	*len = (size_t)size;
+	*out = malloc(*len ? *len : 1);
+	if (!*out)
+		return read_error(file, err, errlen, "out of memory");
+	rewind(f);
+	if (fread(*out, 1, *len, f) != *len) {
+		free(*out);
+		*out = NULL;
+		return read_error(file, err, errlen, "read failed or the file changed while it was read");
+	}
+	return 0;
+}
+
+int rdy_cli_read_descriptor(const char *file, uint8_t **out, size_t *len, bool *elf, char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "rb");
+	*elf = false;
+	if (!f)
+		return read_error(file, err, errlen, strerror(errno));
+	struct stat st;
+	uint8_t head[4] = { 0 };
+	int rc;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = read_error(file, err, errlen, "not a regular file");
+	} else if (fread(head, 1, sizeof head, f) == 4 && !memcmp(head, "\x7f" "RDY", 4)) {
+		rc = read_whole(file, f, st.st_size, out, len, err, errlen);
+	} else if (!memcmp(head, "\x7f" "ELF", 4)) {
+		*elf = true;
+		rc = rdy_elf_read_descriptor(file, out, len, err, errlen);
+	} else {
+		rc = read_error(file, err, errlen, ferror(f) ? strerror(errno)
+			       : "neither an rdylib descriptor nor an ELF file");
+	}
+	fclose(f);
+	return rc;
 }

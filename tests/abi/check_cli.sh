@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# rdy check: the offline compatibility check on the shapes example, as WIT,
+# as descriptors and as the ELF fixture; a changed field is refused with the
+# loader's message (docs/abi.md §8).
+# usage: check_cli.sh RDY SOURCE_DIR FIXTURE_SO
+set -uo pipefail
+rdy=$1 src=$2 so=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() { # expect STATUS TEXT CMD...: exit STATUS and TEXT somewhere in the output
+	local want=$1 text=$2
+	shift 2
+	out=$("$@" 2>&1)
+	st=$?
+	if [ "$st" != "$want" ] || ! grep -qF -- "$text" <<<"$out"; then
+		echo "FAIL: $* (exit $st, want $want and '$text')"
+		echo "$out" | head -n 10
+		fail=1
+	fi
+}
+shapes=$src/examples/shapes/wit
+cp -r "$shapes" "$tmp/bad"
+sed -i 's/y: s32/y: f32/' "$tmp/bad/types.wit"
+"$rdy" abi encode "$tmp/bad" --world plugin --side plugin -o "$tmp/bad.desc" || fail=1
+"$rdy" abi encode "$shapes" --world plugin --side host -o "$tmp/host.desc" || fail=1
+
+expect 0 "compatible with" "$rdy" check "$shapes" "$so" --world plugin
+expect 0 "compatible with" "$rdy" check "$tmp/host.desc" "$so"
+expect 1 "$tmp/bad.desc: example:shapes/types@1.2.0: record point: field y: host expects s32 (offset 4), plugin has f32" \
+	"$rdy" check "$tmp/host.desc" "$tmp/bad.desc"
+expect 1 "refused: 1 incompatibility" "$rdy" check "$shapes" "$tmp/bad.desc" --world plugin
+expect 1 "describes the plugin side; give the host's" "$rdy" check "$so" "$so"
+expect 1 "neither an rdylib descriptor nor an ELF file" "$rdy" check "$tmp/host.desc" "$src/README.md"
+expect 1 "No such file or directory" "$rdy" check "$tmp/host.desc" "$tmp/missing.so"
+expect 2 "give HOST and PLUGIN" "$rdy" check "$so"
+[ "$fail" -eq 0 ] && echo "rdy check: all cases passed"
+exit "$fail"
