@@ -381,6 +381,29 @@ static void func(D *x, cur *c, rdy_wit_func *f)
 	f->stability = stability(x, c);
 }
 
+/* Keys: a name (interned, so compared by address) or an interface index. */
+typedef struct key {
+	const char *name;
+	int32_t iface;
+} key;
+
+static int key_cmp(const void *a, const void *b)
+{
+	const key *x = a, *y = b;
+	if (x->name != y->name)
+		return (uintptr_t)x->name < (uintptr_t)y->name ? -1 : 1;
+	return x->iface < y->iface ? -1 : x->iface > y->iface;
+}
+
+/* Refuses two entries with the same key, which WIT cannot express: lookups by name would be ambiguous. */
+static void unique(D *x, const uint8_t *at, key *keys, uint32_t n, const char *what)
+{
+	qsort(keys, n, sizeof *keys, key_cmp);
+	for (uint32_t i = 1; i < n; i++)
+		if (!key_cmp(&keys[i - 1], &keys[i]))
+			fail(x, at, "two %s named `%s`", what, keys[i].name ? keys[i].name : "(an interface)");
+}
+
 static void interfaces(D *x, cur *c)
 {
 	rdy_wit_model *m = &x->d->m;
@@ -409,7 +432,20 @@ static void interfaces(D *x, cur *c)
 		in->funcs = rdy__allocn(A(x), in->nfuncs + 1, sizeof *in->funcs);
 		for (uint32_t k = 0; k < in->nfuncs; k++)
 			func(x, c, &in->funcs[k]);
+		key *keys = rdy__allocn(A(x), in->ntypes + in->nfuncs + 1, sizeof *keys);
+		for (uint32_t k = 0; k < in->ntypes; k++)
+			keys[k] = (key){ in->types[k].name, -1 };
+		unique(x, c->p, keys, in->ntypes, "types");
+		for (uint32_t k = 0; k < in->nfuncs; k++)
+			keys[k] = (key){ in->funcs[k].name, -1 };
+		unique(x, c->p, keys, in->nfuncs, "functions");
 	}
+	key *keys = rdy__allocn(A(x), m->ninterfaces + 1, sizeof *keys);
+	uint32_t named = 0;
+	for (uint32_t i = 0; i < m->ninterfaces; i++)
+		if (m->interfaces[i].name)
+			keys[named++] = (key){ m->interfaces[i].name, m->interfaces[i].package };
+	unique(x, c->p, keys, named, "interfaces of one package");
 	for (uint32_t t = 0; t < m->ntypes; t++)
 		if (x->type_owner_iface[t] >= (int32_t)m->ninterfaces)
 			fail(x, NULL, "type %u belongs to interface %d, which does not exist", t, x->type_owner_iface[t]);
@@ -438,7 +474,13 @@ static void items(D *x, cur *c, rdy_wit_item **v, uint32_t *n)
 		}
 		if (!it->name && it->kind != RDY_WIT_ITEM_INTERFACE)
 			fail(x, at, "a function or type keyed by an interface");
+		if (!it->name && !m->interfaces[it->key_iface].name)
+			fail(x, at, "an item keyed by an inline interface, which has no name to match by");
 	}
+	key *keys = rdy__allocn(A(x), *n + 1, sizeof *keys);
+	for (uint32_t i = 0; i < *n; i++)
+		keys[i] = (key){ (*v)[i].name, (*v)[i].key_iface };
+	unique(x, c->p, keys, *n, "world items");
 }
 
 static void worlds(D *x, cur *c)
