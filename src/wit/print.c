@@ -112,7 +112,11 @@ static void items(const rdy_wit *w, const rdy_wit_item *v, uint32_t n, const cha
 void rdy_wit_print_world(rdy_wit *w, int world, FILE *f)
 {
 	const rdy_wit_world *wd = &w->m.worlds[world];
-	fprintf(f, "world %s/%s {\n", w->m.packages[wd->package].id, wd->name);
+	const rdy_wit_package *p = &w->m.packages[wd->package];
+	if (p->has_version)
+		fprintf(f, "world %s:%s/%s@%s {\n", p->ns, p->name, wd->name, p->version.text);
+	else
+		fprintf(f, "world %s:%s/%s {\n", p->ns, p->name, wd->name);
 	items(w, wd->imports, wd->nimports, "import", f);
 	items(w, wd->exports, wd->nexports, "export", f);
 	fputs("}\n", f);
