@@ -15,6 +15,11 @@ shared=$root/../shared/corpus
 # extra_seeds NAME DIR: copies seeds kept elsewhere into DIR: for the WIT
 # target, the example packages and the shared corpus's .wit files.
 extra_seeds() {
+	if [ "$1" = elf ]; then
+		# a real plugin object: the in-tree fixture of the same build
+		cp "$build/tests/abi/libfixture_plugin.so" "$2/" 2>/dev/null || true
+		return 0
+	fi
 	[ "$1" = wit ] || return 0
 	local f rel
 	while read -r f; do
