@@ -146,27 +146,10 @@ static void differ(C *c, rdy_wit_type w, rdy_wit_type h, int64_t offset)
 
 /* ---- identity ------------------------------------------------------------------ */
 
-static void track(const rdy_wit_package *p, char *buf, size_t n)
-{
-	const rdy_wit_version *v = &p->version;
-	if (!p->has_version)
-		snprintf(buf, n, "-");
-	else if (v->pre)
-		snprintf(buf, n, "%s", v->text);
-	else if (v->major)
-		snprintf(buf, n, "%llu", (unsigned long long)v->major);
-	else if (v->minor)
-		snprintf(buf, n, "0.%llu", (unsigned long long)v->minor);
-	else
-		snprintf(buf, n, "0.0.%llu", (unsigned long long)v->patch);
-}
-
 bool rdy_semver_compatible(const rdy_wit_package *a, const rdy_wit_package *b)
 {
 	char x[96], y[96];
-	track(a, x, sizeof x);
-	track(b, y, sizeof y);
-	return !strcmp(x, y);
+	return !strcmp(rdy_semver_track(a, x, sizeof x), rdy_semver_track(b, y, sizeof y));
 }
 
 static const rdy_wit_package *pkg(const rdy_wit_model *m, int32_t p)
@@ -188,18 +171,6 @@ static bool same_iface_name(const side *x, int32_t i, const side *y, int32_t j)
 	return same_name(a->name, b->name) && same_name(p->ns, q->ns) && same_name(p->name, q->name);
 }
 
-static const char *iface_label(const side *s, int32_t i, char *buf, size_t n)
-{
-	const rdy_wit_interface *in = &s->m->interfaces[i];
-	const rdy_wit_package *p = pkg(s->m, in->package);
-	if (!in->name)
-		snprintf(buf, n, "an inline interface");
-	else if (p->has_version)
-		snprintf(buf, n, "%s:%s/%s@%s", p->ns, p->name, in->name, p->version.text);
-	else
-		snprintf(buf, n, "%s:%s/%s", p->ns ? p->ns : "", p->name ? p->name : "", in->name);
-	return buf;
-}
 
 /* ---- types ----------------------------------------------------------------------- */
 
@@ -444,7 +415,7 @@ static void same_item(C *c, const rdy_wit_item *w, const rdy_wit_item *v, uint32
 		snprintf(label, sizeof label, "%s `%s`",
 			 w->kind == RDY_WIT_ITEM_FUNC ? "function" : w->kind == RDY_WIT_ITEM_TYPE ? "type" : "interface", w->name);
 	else
-		iface_label(c->want, w->key_iface, label, sizeof label);
+		rdy_wit_interface_id(c->want->m, w->key_iface, label, sizeof label);
 	const rdy_wit_item *h = find_item(c, w, v, n);
 	if (!h) {
 		rdy_wit_stability s = item_stability(c->want, w);
@@ -470,7 +441,7 @@ static void same_item(C *c, const rdy_wit_item *w, const rdy_wit_item *v, uint32
 	}
 	const rdy_wit_package *wp = pkg(c->want->m, c->want->m->interfaces[w->id].package);
 	const rdy_wit_package *hp = pkg(c->have->m, c->have->m->interfaces[h->id].package);
-	size_t old = push(c, "%s", iface_label(c->want, w->id, label, sizeof label));
+	size_t old = push(c, "%s", rdy_wit_interface_id(c->want->m, w->id, label, sizeof label));
 	if (!rdy_semver_compatible(wp, hp))
 		error(c, "%s expects version %s, %s has %s, which is not semver-compatible", c->want->who,
 		      wp->has_version ? wp->version.text : "(none)", c->have->who,

@@ -59,6 +59,13 @@ rdy_hash rdy_hash_type(const rdy_hashes *h, rdy_wit_type t);
 rdy_hash rdy_hash_func(const rdy_hashes *h, const rdy_wit_func *f);
 rdy_hash rdy_hash_interface(const rdy_hashes *h, int32_t iface);
 rdy_hash rdy_hash_world(const rdy_hashes *h, int32_t world);
+/*
+ * The semver track of a package's version, as the component model
+ * canonicalises it (§6.1): "1" for 1.x.y, "0.2" for 0.2.z, "0.0.3", a
+ * pre-release whole, "" without a version.  Into BUF[N]; returns BUF.
+ */
+const char *rdy_semver_track(const rdy_wit_package *p, char *buf, size_t n);
+
 /* 32 lowercase hex digits, hi then lo, into BUF[33]. */
 const char *rdy_hash_hex(rdy_hash h, char buf[33]);
 

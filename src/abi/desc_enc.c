@@ -240,14 +240,9 @@ static const char *where(E *e, int32_t i)
 {
 	if (i < 0)
 		return rdy__sprintf(&e->arena, "world `%s`", e->m->worlds[e->world].name);
-	const rdy_wit_interface *in = &e->m->interfaces[i];
-	if (!in->name)
-		return "an inline interface";
-	if (in->package < 0) /* only a decoded model has a named interface outside a package */
-		return rdy__sprintf(&e->arena, "interface `%s`", in->name);
-	const rdy_wit_package *p = &e->m->packages[in->package];
-	return rdy__sprintf(&e->arena, "%s:%s/%s%s%s", p->ns, p->name, in->name, p->has_version ? "@" : "",
-			    p->has_version ? p->version.text : "");
+	char id[512];
+	rdy_wit_interface_id(e->m, i, id, sizeof id);
+	return rdy__strndup(&e->arena, id, strlen(id));
 }
 
 static void check_func(E *e, const rdy_abi_layouts *l, int32_t iface, const rdy_wit_func *f)

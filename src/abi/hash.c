@@ -127,22 +127,26 @@ static rdy_hash digest(rdy_hashes *h)
 	return h->oom ? failed : (rdy_hash){ d.low64, d.high64 };
 }
 
-/* The semver track of a package's version, as the component model canonicalises it (§6.1). */
+const char *rdy_semver_track(const rdy_wit_package *p, char *buf, size_t n)
+{
+	const rdy_wit_version *v = &p->version;
+	if (!p->has_version)
+		snprintf(buf, n, "%s", "");
+	else if (v->pre)
+		snprintf(buf, n, "%s", v->text);
+	else if (v->major)
+		snprintf(buf, n, "%llu", (unsigned long long)v->major);
+	else if (v->minor)
+		snprintf(buf, n, "0.%llu", (unsigned long long)v->minor);
+	else
+		snprintf(buf, n, "0.0.%llu", (unsigned long long)v->patch);
+	return buf;
+}
+
 static void track(rdy_hashes *h, const rdy_wit_package *p)
 {
 	char buf[96];
-	const rdy_wit_version *v = &p->version;
-	if (!p->has_version)
-		buf[0] = '\0';
-	else if (v->pre)
-		snprintf(buf, sizeof buf, "%s", v->text);
-	else if (v->major)
-		snprintf(buf, sizeof buf, "%llu", (unsigned long long)v->major);
-	else if (v->minor)
-		snprintf(buf, sizeof buf, "0.%llu", (unsigned long long)v->minor);
-	else
-		snprintf(buf, sizeof buf, "0.0.%llu", (unsigned long long)v->patch);
-	str(h, buf);
+	str(h, rdy_semver_track(p, buf, sizeof buf));
 }
 
 static void package(rdy_hashes *h, int32_t p)

@@ -81,13 +81,19 @@ void rdy_wit_print_func(const rdy_wit_model *m, const rdy_wit_func *fn, FILE *f)
 	}
 }
 
-static const char *iface_id(const rdy_wit *w, int32_t id)
+const char *rdy_wit_interface_id(const rdy_wit_model *m, int32_t iface, char *buf, size_t n)
 {
-	const rdy_wit_interface *in = &w->m.interfaces[id];
-	const rdy_wit_package *p = &w->m.packages[in->package];
-	if (p->has_version)
-		return rdy__sprintf((rdy__arena *)&w->arena, "%s:%s/%s@%s", p->ns, p->name, in->name, p->version.text);
-	return rdy__sprintf((rdy__arena *)&w->arena, "%s/%s", p->id, in->name);
+	const rdy_wit_interface *in = &m->interfaces[iface];
+	const rdy_wit_package *p = in->package >= 0 ? &m->packages[in->package] : NULL;
+	if (!in->name)
+		snprintf(buf, n, "an inline interface");
+	else if (!p) /* only a decoded model has a named interface outside a package */
+		snprintf(buf, n, "interface `%s`", in->name);
+	else if (p->has_version)
+		snprintf(buf, n, "%s:%s/%s@%s", p->ns, p->name, in->name, p->version.text);
+	else
+		snprintf(buf, n, "%s:%s/%s", p->ns, p->name, in->name);
+	return buf;
 }
 
 static void items(const rdy_wit *w, const rdy_wit_item *v, uint32_t n, const char *dir, FILE *f)
@@ -104,7 +110,8 @@ static void items(const rdy_wit *w, const rdy_wit_item *v, uint32_t n, const cha
 			fprintf(f, "  %s %s: interface { %u function%s }\n", dir, it->name, w->m.interfaces[it->id].nfuncs,
 				w->m.interfaces[it->id].nfuncs == 1 ? "" : "s");
 		} else {
-			fprintf(f, "  %s %s;\n", dir, iface_id(w, it->id));
+			char id[512];
+			fprintf(f, "  %s %s;\n", dir, rdy_wit_interface_id(&w->m, it->id, id, sizeof id));
 		}
 	}
 }

@@ -844,11 +844,8 @@ static const char *world_key_name(M *m, const rdy_wit_item *it)
 {
 	if (it->name)
 		return it->name;
-	const rdy_wit_interface *in = &G(m)->interfaces[it->key_iface];
-	const rdy_wit_package *p = &G(m)->packages[in->package];
-	if (p->has_version)
-		return rdy__sprintf(ARENA(m), "%s:%s/%s@%s", p->ns, p->name, in->name, p->version.text);
-	return rdy__sprintf(ARENA(m), "%s/%s", p->id, in->name);
+	char id[512];
+	return rdy__internz(&m->w->names, rdy_wit_interface_id(G(m), it->key_iface, id, sizeof id));
 }
 
 /* Lists every interface a world needs, in dependency order (the reference's elaborate_world). */

@@ -218,6 +218,12 @@ const char *rdy_wit_errmsg(const rdy_wit *w);
  */
 int rdy_wit_select_world(rdy_wit *w, int pkg, const char *spec);
 
+/*
+ * The interface's name as messages give it, into BUF[N]: "ns:pkg/name@1.2.0",
+ * "ns:pkg/name" without a version, or "an inline interface".  Returns BUF.
+ */
+const char *rdy_wit_interface_id(const rdy_wit_model *m, int32_t iface, char *buf, size_t n);
+
 /* Prints world WORLD back as WIT, with its elaborated imports and exports. */
 void rdy_wit_print_world(rdy_wit *w, int world, FILE *out);
 
