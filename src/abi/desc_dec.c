@@ -10,7 +10,7 @@
 #include "abi/desc.h"
 #include "abi/desc_int.h"
 #include "wit/arena.h"
-#include "wit/lex.h"
+#include "wit/utf8.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

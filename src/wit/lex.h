@@ -8,6 +8,7 @@
 #ifndef RDY_WIT_LEX_H
 #define RDY_WIT_LEX_H
 
+#include "wit/utf8.h"
 #include "wit/wit.h"
 
 #include <stdbool.h>
@@ -86,9 +87,5 @@ const char *rdy__tok_describe(rdy__tok kind);
 const char *rdy__lex_text(const rdy__lexer *l, rdy__span s, uint32_t *len);
 /* Validates an identifier (kebab-case words, each all lower or all upper case). */
 void rdy__lex_validate_id(rdy__lexer *l, uint32_t at, const char *id, uint32_t len);
-/* Decodes one UTF-8 sequence of valid input; returns its length. */
-int rdy__utf8_decode(const char *s, uint32_t *cp);
-/* Length of the valid UTF-8 prefix of S. */
-size_t rdy__utf8_valid(const char *s, size_t len);
 
 #endif
