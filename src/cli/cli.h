@@ -14,6 +14,7 @@ int rdy_cmd_wit(int argc, char **argv);
 int rdy_cmd_abi(int argc, char **argv);
 int rdy_cmd_inspect(int argc, char **argv);
 int rdy_cmd_check(int argc, char **argv);
+int rdy_cmd_gen(int argc, char **argv);
 
 typedef struct rdy_cli_opt {
 	const char *name;                  /* "--world", "-o"; NULL ends a table */
@@ -58,5 +59,11 @@ int rdy_cli_select_world(rdy_wit *w, int pkg, const char *spec);
  * magic.  *OUT is malloc'd.  Returns 0, or -1 with "FILE: why" in ERR.
  */
 int rdy_cli_read_descriptor(const char *file, uint8_t **out, size_t *len, bool *elf, char *err, size_t errlen);
+
+/* Splits CSV in place into *V (malloc'd), leaving out empty items; -1 when memory runs out. */
+int rdy_cli_split_features(char *csv, const char ***v, uint32_t *n);
+
+/* Writes FILE.tmp and renames it over FILE; -1 after printing the error. */
+int rdy_cli_write_file(const char *file, const uint8_t *p, size_t n);
 
 #endif

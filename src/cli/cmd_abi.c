@@ -2,12 +2,9 @@
 #include "abi/desc.h"
 #include "cli/cli.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char usage[] =
 	"usage: rdy abi encode PATH [--world W] --side host|plugin [--features a,b] -o FILE\n";
@@ -18,57 +15,6 @@ static const char producer[] = "rdylib " RDY_VERSION;
 typedef struct encode_args {
 	const char *path, *world, *side, *features, *output;
 } encode_args;
-
-/* Splits CSV in place into *V, leaving out empty items as rdy_wit_enable_features does. */
-static int split_features(char *csv, const char ***v, uint32_t *n)
-{
-	*n = 0;
-	*v = malloc((strlen(csv) / 2 + 1) * sizeof **v);
-	if (!*v)
-		return -1;
-	for (char *s = strtok(csv, ","); s; s = strtok(NULL, ","))
-		(*v)[(*n)++] = s;
-	return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* Writes FILE.tmp and renames it over FILE, so FILE is never seen half written. */
-static int write_atomically(const char *file, const uint8_t *p, size_t n)
-{
-	size_t len = strlen(file);
-	char *tmp = malloc(len + sizeof ".tmp");
-	if (!tmp) {
-		fprintf(stderr, "error: %s: out of memory\n", file);
-		return -1;
-	}
-	memcpy(tmp, file, len);
-	memcpy(tmp + len, ".tmp", sizeof ".tmp");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	bool ok = fd >= 0 && write_all(fd, p, n) == 0;
-	ok = (fd < 0 || close(fd) == 0) && ok;
-	if (ok && rename(tmp, file) == 0) {
-		free(tmp);
-		return 0;
-	}
-	fprintf(stderr, "error: %s: %s\n", file, strerror(errno));
-	if (fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	return -1;
-}
 
 static int encode_world(const encode_args *a, int side, const char *const *features, uint32_t nfeatures)
 {
@@ -84,7 +30,7 @@ static int encode_world(const encode_args *a, int side, const char *const *featu
 		if (rdy_desc_encode(rdy_wit_get_model(w), world, side, producer, features, nfeatures, &bytes, &len,
 				    err, sizeof err) < 0)
 			fprintf(stderr, "error: %s\n", err);
-		else if (write_atomically(a->output, bytes, len) == 0)
+		else if (rdy_cli_write_file(a->output, bytes, len) == 0)
 			rc = RDY_EXIT_OK;
 		free(bytes);
 	}
@@ -116,7 +62,7 @@ static int encode(int argc, char **argv)
 	char *csv = strdup(a.features ? a.features : "");
 	const char **features = NULL;
 	uint32_t nfeatures;
-	if (!csv || split_features(csv, &features, &nfeatures) < 0) {
+	if (!csv || rdy_cli_split_features(csv, &features, &nfeatures) < 0) {
 		fputs("error: out of memory\n", stderr);
 		rc = RDY_EXIT_FAIL;
 	} else {

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int rdy_cli_usage(const rdy_cli_spec *s, const char *msg, const char *arg)
 {
@@ -140,4 +142,55 @@ int rdy_cli_read_descriptor(const char *file, uint8_t **out, size_t *len, bool *
 	}
 	fclose(f);
 	return rc;
+}
+
+/* Splits CSV in place into *V, leaving out empty items as rdy_wit_enable_features does. */
+int rdy_cli_split_features(char *csv, const char ***v, uint32_t *n)
+{
+	*n = 0;
+	*v = malloc((strlen(csv) / 2 + 1) * sizeof **v);
+	if (!*v)
+		return -1;
+	for (char *s = strtok(csv, ","); s; s = strtok(NULL, ","))
+		(*v)[(*n)++] = s;
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Writes FILE.tmp and renames it over FILE, so FILE is never seen half written. */
+int rdy_cli_write_file(const char *file, const uint8_t *p, size_t n)
+{
+	size_t len = strlen(file);
+	char *tmp = malloc(len + sizeof ".tmp");
+	if (!tmp) {
+		fprintf(stderr, "error: %s: out of memory\n", file);
+		return -1;
+	}
+	memcpy(tmp, file, len);
+	memcpy(tmp + len, ".tmp", sizeof ".tmp");
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	bool ok = fd >= 0 && write_all(fd, p, n) == 0;
+	ok = (fd < 0 || close(fd) == 0) && ok;
+	if (ok && rename(tmp, file) == 0) {
+		free(tmp);
+		return 0;
+	}
+	fprintf(stderr, "error: %s: %s\n", file, strerror(errno));
+	if (fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return -1;
 }

@@ -13,6 +13,8 @@ static const char usage[] =
 	"  abi encode PATH [--world W] --side host|plugin [--features a,b] -o FILE\n"
 	"                                                write a world's descriptor\n"
 	"  inspect FILE [--json]                         show the descriptor of a plugin\n"
+	"  gen c PATH [--world W] --side host|plugin -o DIR [--name BASE] [--features a,b]\n"
+	"                                                write C bindings for one side\n"
 	"  check HOST PLUGIN [--world W]                 would HOST accept PLUGIN? (no code runs)\n"
 	"                                                or a descriptor file\n"
 	"\n"
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 		return rdy_cmd_abi(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inspect"))
 		return rdy_cmd_inspect(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gen"))
+		return rdy_cmd_gen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return rdy_cmd_check(argc - 1, argv + 1);
 	fprintf(stderr, "rdy: unknown command `%s`\n\n%s", argv[1], usage);

@@ -1,0 +1,100 @@
+/*
+ * librdy: the rdylib runtime.  A host opens plugins with it, checked against
+ * its own world before any plugin code runs.
+ *
+ *   rdy_world    what the host expects: its descriptor, decoded once
+ *   rdy_module   one plugin file, checked, loaded and bound
+ *   rdy_instance one instance of a module, with its own state
+ *
+ * Generated host bindings wrap these in typed calls; most programs need only
+ * rdy_world_new, rdy_module_open/close and the error functions.
+ *
+ * Threads: calls into instances may run concurrently from any thread (the
+ * runtime takes no lock on a call).  Opening, closing, instance creation and
+ * freeing are serialised by one lock.  An instance must not be freed while a
+ * call into it is running.
+ */
+#ifndef RDY_H
+#define RDY_H
+
+#include "rdy/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * An error: a status code (RDY_E*) and the full diagnostic text, naming the
+ * module, the world, the interface, the item and the path into the type.
+ * Functions that can fail take `rdy_error **err`; on failure they set *ERR
+ * (when ERR is not NULL) to an error the caller frees.
+ */
+typedef struct rdy_error rdy_error;
+
+int rdy_error_code(const rdy_error *e);
+const char *rdy_error_message(const rdy_error *e);
+void rdy_error_free(rdy_error *e);
+/* A short description of a status code: "the item is absent". */
+const char *rdy_strerror(int code);
+
+/* The host's world, from the descriptor its generated bindings embed. */
+typedef struct rdy_world rdy_world;
+
+rdy_world *rdy_world_new(const uint8_t *descriptor, size_t len, rdy_error **err);
+/* Frees the world; modules opened with it keep it alive until they close. */
+void rdy_world_free(rdy_world *w);
+/* The number of functions the host imports from (exports to) plugins. */
+uint32_t rdy_world_nexports(const rdy_world *w);
+uint32_t rdy_world_nimports(const rdy_world *w);
+
+typedef struct rdy_module rdy_module;
+
+/*
+ * Opens the plugin at PATH for world W: reads its descriptor from the file,
+ * checks it against W, and only then loads it (dlopen, RTLD_NOW |
+ * RTLD_LOCAL), validates its root symbol against what was read and binds its
+ * exports.  A plugin refused before dlopen has run no code.
+ */
+rdy_module *rdy_module_open(rdy_world *w, const char *path, rdy_error **err);
+/*
+ * Closes a module.  Refused with RDY_EBUSY, and nothing changes, while it
+ * has live instances.  Returns RDY_OK or the code set in *ERR.
+ */
+int rdy_module_close(rdy_module *m, rdy_error **err);
+const char *rdy_module_path(const rdy_module *m);
+const char *rdy_module_producer(const rdy_module *m);
+/*
+ * The host's items that the plugin lacks and that bind as absent (they are
+ * gated @since), one line each as `rdy check` prints them.
+ */
+uint32_t rdy_module_nabsent(const rdy_module *m);
+const char *rdy_module_absent(const rdy_module *m, uint32_t i);
+
+typedef struct rdy_instance rdy_instance;
+
+/*
+ * Creates an instance of M.  IMPORTS holds the host's functions that plugins
+ * import, NIMPORTS of them in the order of the host's descriptor (generated
+ * bindings build it); CTX is passed as the first argument of each.  An
+ * import the plugin needs and the host leaves NULL fails the call, unless
+ * the plugin gates it.  IMPORTS is copied.
+ */
+rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports, uint32_t nimports, void *ctx,
+			       rdy_error **err);
+/* Frees the instance's state (the plugin's instance_free) and the instance. */
+void rdy_instance_free(rdy_instance *inst);
+/*
+ * The bound exports, in the order of the host's descriptor: exactly
+ * rdy_world_nexports of them, CALL NULL for an absent one.  Valid until the
+ * instance is freed.
+ */
+const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst);
+/* The plugin's state for this instance: the first argument of every export. */
+void *rdy_instance_self(const rdy_instance *inst);
+rdy_module *rdy_instance_module(const rdy_instance *inst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

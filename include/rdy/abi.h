@@ -1,0 +1,144 @@
+/*
+ * rdylib native ABI, version 1: the binary contract between a host and its
+ * plugins (docs/abi.md §3, §7).
+ *
+ * Generated bindings include this header on both sides.  It declares data
+ * only and calls nothing in the runtime, so a plugin that includes it links
+ * against nothing but libc.
+ */
+#ifndef RDY_ABI_V1_H
+#define RDY_ABI_V1_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RDY_ABI_MAJOR 1
+#define RDY_ABI_MINOR 0
+
+/* The name of the plugin's root symbol [R-ROOT]. */
+#define RDY_PLUGIN_SYMBOL "rdy_plugin_v1"
+/* The ELF section that holds a plugin's descriptor [D-ELF]. */
+#define RDY_DESCRIPTOR_SECTION ".rdy.descriptor"
+
+/*
+ * Status codes.  Every function across the boundary returns int32_t
+ * [F-STATUS]: RDY_OK on success, anything else is a trap.  Plugin code traps
+ * by returning RDY_ETRAP (or any code of its own other than the ones below);
+ * the runtime's own failures use the rest.
+ */
+enum {
+	RDY_OK = 0,
+	RDY_ETRAP = 1,          /* the callee trapped */
+	RDY_EABSENT = 2,        /* the item is absent: gated, and the other side lacks it */
+	RDY_ENOMEM = 3,         /* out of memory */
+	RDY_EINVAL = 4,         /* a bad argument to the runtime */
+	RDY_EIO = 5,            /* a file could not be read */
+	RDY_EFORMAT = 6,        /* not a plugin: not ELF, no or bad descriptor, bad root symbol */
+	RDY_EINCOMPATIBLE = 7,  /* the plugin does not match the host's world */
+	RDY_EDLOPEN = 8,        /* the dynamic loader refused the object */
+	RDY_EBUSY = 9,          /* still in use: live instances, handles or results */
+	RDY_EDEAD = 10          /* the instance or handle was closed */
+};
+
+/* `string` [L-PRIM]: UTF-8, not NUL-terminated.  16 bytes, align 8. */
+typedef struct rdy_string {
+	const char *ptr;
+	size_t len;
+} rdy_string_t;
+
+/* A borrowed view of a NUL-terminated string, for arguments. */
+static inline rdy_string_t rdy_str(const char *s)
+{
+	rdy_string_t r = { s, s ? strlen(s) : 0 };
+	return r;
+}
+
+/*
+ * An owned copy of LEN bytes at S, for results: malloc'd, released by the
+ * generated release functions.  Returns false when memory runs out.
+ */
+static inline bool rdy_string_dup(rdy_string_t *out, const char *s, size_t len)
+{
+	char *p = (char *)malloc(len ? len : 1);
+	if (!p)
+		return false;
+	if (len)
+		memcpy(p, s, len);
+	out->ptr = p;
+	out->len = len;
+	return true;
+}
+
+/* Frees an owned string's bytes and empties it. */
+static inline void rdy_string_free(rdy_string_t *s)
+{
+	free((void *)(uintptr_t)s->ptr);
+	s->ptr = NULL;
+	s->len = 0;
+}
+
+/*
+ * A function pointer of any signature.  The table entries below hold one;
+ * generated code casts it back to the function's exact type to call it.
+ */
+typedef void (*rdy_fn)(void);
+
+/*
+ * A release ("post-return") function [F-OWN]: frees what a call wrote to
+ * *RET (string bytes, list storage, nested values), never RET itself.  SELF
+ * is the callee's instance state or host context.
+ */
+typedef void (*rdy_release_fn)(void *self, void *ret);
+
+/* One function across the boundary: CALL NULL means absent. */
+typedef struct rdy_func_v1 {
+	rdy_fn call;
+	rdy_release_fn release;  /* NULL when the result owns no memory */
+} rdy_func_v1;
+
+/*
+ * What a plugin instance sees of its host: the host's context, passed as the
+ * first argument of every import, and the imported functions in the order of
+ * the plugin's descriptor (§7).  The runtime keeps it alive as long as the
+ * instance.
+ */
+typedef struct rdy_imports_v1 {
+	void *ctx;
+	uint32_t nfuncs;
+	const rdy_func_v1 *funcs;
+} rdy_imports_v1;
+
+/*
+ * The type of the plugin's root symbol, `rdy_plugin_v1` [R-ROOT] (the
+ * object and its type cannot share a name in C).  Generated code defines
+ * the symbol; the loader validates every field before using any.
+ */
+typedef struct rdy_plugin_root_v1 {
+	uint8_t magic[4];        /* 7f 52 44 59, as the descriptor */
+	uint8_t major, minor;    /* RDY_ABI_MAJOR, RDY_ABI_MINOR */
+	uint16_t reserved;       /* 0 */
+	uint32_t size;           /* sizeof (rdy_plugin_root_v1); later minor versions append fields */
+	const uint8_t *descriptor; /* the same bytes as the .rdy.descriptor section */
+	size_t descriptor_len;
+	const char *producer;    /* NUL-terminated, as the descriptor's producer */
+	const rdy_func_v1 *exports; /* the exported functions, in descriptor order */
+	uint32_t nexports;
+	uint32_t nimports;       /* how many imported functions rdy_imports_v1 must hold */
+	/* Creates an instance: its state in *SELF.  IMPORTS outlives the instance. */
+	int32_t (*instance_new)(const rdy_imports_v1 *imports, void **self);
+	/* Frees an instance's state; called once per successful instance_new. */
+	void (*instance_free)(void *self);
+} rdy_plugin_root_v1;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,85 @@
+/* Functions of a world in descriptor order, and binding one side's to the other's. */
+#include "abi/funcs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const rdy_wit_item *items(const rdy_wit_model *m, int w, bool exports, uint32_t *n)
+{
+	const rdy_wit_world *wd = &m->worlds[w];
+	*n = exports ? wd->nexports : wd->nimports;
+	return exports ? wd->exports : wd->imports;
+}
+
+int rdy_abi_world_funcs(const rdy_wit_model *m, int w, bool exports, rdy_abi_fref **out, uint32_t *n)
+{
+	uint32_t ni, total = 0;
+	const rdy_wit_item *it = items(m, w, exports, &ni);
+	for (uint32_t i = 0; i < ni; i++)
+		total += it[i].kind == RDY_WIT_ITEM_FUNC ? 1
+			 : it[i].kind == RDY_WIT_ITEM_INTERFACE ? m->interfaces[it[i].id].nfuncs : 0;
+	*out = NULL;
+	*n = 0;
+	if (!total)
+		return 0;
+	rdy_abi_fref *v = malloc(total * sizeof *v);
+	if (!v)
+		return -1;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < ni; i++) {
+		if (it[i].kind == RDY_WIT_ITEM_FUNC) {
+			v[k++] = (rdy_abi_fref){ i, -1, &it[i].func };
+		} else if (it[i].kind == RDY_WIT_ITEM_INTERFACE) {
+			const rdy_wit_interface *in = &m->interfaces[it[i].id];
+			for (uint32_t f = 0; f < in->nfuncs; f++)
+				v[k++] = (rdy_abi_fref){ i, it[i].id, &in->funcs[f] };
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static bool eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_key(const rdy_wit_model *am, const rdy_wit_item *a, const rdy_wit_model *bm, const rdy_wit_item *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->name || b->name)
+		return eq(a->name, b->name);
+	const rdy_wit_interface *x = &am->interfaces[a->key_iface], *y = &bm->interfaces[b->key_iface];
+	if (!eq(x->name, y->name) || (x->package < 0) != (y->package < 0))
+		return false;
+	if (x->package < 0)
+		return true;
+	const rdy_wit_package *p = &am->packages[x->package], *q = &bm->packages[y->package];
+	return eq(p->ns, q->ns) && eq(p->name, q->name);
+}
+
+void rdy_abi_bind(const rdy_wit_model *wm, int ww, const rdy_abi_fref *want, uint32_t nwant,
+		  const rdy_wit_model *hm, int hw, const rdy_abi_fref *have, uint32_t nhave, bool exports,
+		  uint32_t *map)
+{
+	uint32_t nwi, nhi;
+	const rdy_wit_item *wi = items(wm, ww, exports, &nwi), *hi = items(hm, hw, exports, &nhi);
+	(void)nwi;
+	(void)nhi;
+	/* Both lists are grouped by item, so a scan per item keeps this linear for matching orders. */
+	uint32_t start = 0;
+	for (uint32_t i = 0; i < nwant; i++) {
+		map[i] = UINT32_MAX;
+		const rdy_wit_item *a = &wi[want[i].item];
+		for (uint32_t n = 0; n < nhave; n++) {
+			uint32_t k = (start + n) % nhave;
+			if (eq(have[k].func->name, want[i].func->name) && same_key(wm, a, hm, &hi[have[k].item])) {
+				map[i] = k;
+				start = k + 1 == nhave ? 0 : k + 1;
+				break;
+			}
+		}
+	}
+}

@@ -1,0 +1,1030 @@
+/*
+ * The C generator.  One pass names every type and function the world
+ * reaches; a second writes the header (types, free functions, the calls of
+ * this side) and a third the source (the descriptor, tables and thunks).
+ *
+ * Names follow wit-bindgen's C conventions: `<ns>_<pkg>_<iface>_<name>_t`
+ * for types, `<ns>_<pkg>_<iface>_<func>` for imports and `exports_...` for
+ * exports, with kebab-case turned into snake_case.
+ */
+#include "gen/gen.h"
+#include "abi/abi.h"
+#include "abi/desc.h"
+#include "abi/funcs.h"
+#include "wit/arena.h"
+
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct anon {
+	const char *mangled, *name;
+	bool emitted;
+};
+
+/* A string -> int32 map, open addressing. */
+struct smap {
+	const char **k;
+	int32_t *v;
+	uint32_t n, cap;
+};
+
+typedef struct G {
+	const rdy_gen_input *in;
+	const rdy_wit_model *m;
+	const rdy_wit_world *w;
+	rdy_abi_layouts *l;
+	rdy_hashes *hs;
+	rdy__arena a;
+	jmp_buf oom;
+	FILE *h, *c;
+	const char *wp;                    /* the world's prefix: "example_shapes_plugin" */
+	const char **tname;                /* per type: its C name without `_t`, once named */
+	uint8_t *state;                    /* per type: 0 new, 1 being emitted, 2 emitted */
+	int8_t *needs_free;                /* per type: -1 unknown, 0, 1 */
+	const char **short_owner;          /* per short type name seen: ambiguous when two owners */
+	struct smap used;                  /* C identifiers taken */
+	struct anon *anon;                 /* anonymous types by structure */
+	uint32_t nanon, capanon;
+	struct smap shorts;                /* short type name -> the type, or -1 when ambiguous */
+	rdy_abi_fref *imp, *exp;
+	uint32_t nimp, nexp;
+} G;
+
+static void oom(void *ud)
+{
+	longjmp(((G *)ud)->oom, 1);
+}
+
+/* ---- identifiers -------------------------------------------------------------- */
+
+static char *snake(G *g, const char *s)
+{
+	size_t n = strlen(s);
+	char *r = rdy__strndup(&g->a, s, n);
+	for (size_t i = 0; i < n; i++)
+		r[i] = r[i] == '-' ? '_' : (char)tolower((unsigned char)r[i]);
+	return r;
+}
+
+static char *upper(G *g, const char *s)
+{
+	char *r = rdy__strndup(&g->a, s, strlen(s));
+	for (char *p = r; *p; p++)
+		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	return r;
+}
+
+/* Words C reserves, and names libc or GNU C define as macros. */
+static const char *const reserved[] = {
+	"auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+	"extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+	"short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+	"volatile", "while", "bool", "true", "false", "alignas", "alignof", "noreturn", "static_assert",
+	"thread_local", "complex", "imaginary", "errno", "stdin", "stdout", "stderr", "assert", "offsetof",
+	"linux", "unix", "i386", "ret", "state", "ctx", "im", "p", NULL
+};
+
+/* A member or parameter name: snake case, with `_` appended to a reserved word. */
+static const char *member(G *g, const char *name)
+{
+	const char *s = snake(g, name);
+	for (const char *const *r = reserved; *r; r++)
+		if (!strcmp(*r, s))
+			return rdy__sprintf(&g->a, "%s_", s);
+	return s;
+}
+
+static uint32_t strhash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of K in M: its value, or a new one set to -2 (absent) when ADD. */
+static int32_t *smap_slot(G *g, struct smap *m, const char *k, bool add)
+{
+	if (add && m->n * 2 >= m->cap) {
+		uint32_t cap = m->cap ? m->cap * 2 : 256;
+		const char **nk = rdy__allocn(&g->a, cap, sizeof *nk);
+		int32_t *nv = rdy__allocn(&g->a, cap, sizeof *nv);
+		for (uint32_t i = 0; i < m->cap; i++)
+			if (m->k[i]) {
+				uint32_t j = strhash(m->k[i]) & (cap - 1);
+				while (nk[j])
+					j = (j + 1) & (cap - 1);
+				nk[j] = m->k[i];
+				nv[j] = m->v[i];
+			}
+		m->k = nk;
+		m->v = nv;
+		m->cap = cap;
+	}
+	if (!m->cap)
+		return NULL;
+	uint32_t j = strhash(k) & (m->cap - 1);
+	for (; m->k[j]; j = (j + 1) & (m->cap - 1))
+		if (!strcmp(m->k[j], k))
+			return &m->v[j];
+	if (!add)
+		return NULL;
+	m->k[j] = k;
+	m->v[j] = -2;
+	m->n++;
+	return &m->v[j];
+}
+
+static bool taken(G *g, const char *s, bool claim)
+{
+	int32_t *v = smap_slot(g, &g->used, s, claim);
+	if (!v)
+		return false;
+	if (*v == -2) {
+		*v = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Claims NAME, or NAME_2, NAME_3 ... when two WIT items spell the same C name. */
+static const char *claim(G *g, const char *name)
+{
+	if (!taken(g, name, true))
+		return name;
+	for (uint32_t i = 2;; i++) {
+		const char *s = rdy__sprintf(&g->a, "%s_%u", name, i);
+		if (!taken(g, s, true))
+			return s;
+	}
+}
+
+static const char *pkg_prefix(G *g, int32_t p)
+{
+	const rdy_wit_package *pk = &g->m->packages[p];
+	return rdy__sprintf(&g->a, "%s_%s", snake(g, pk->ns), snake(g, pk->name));
+}
+
+/* The key under which world W names inline interface I, if any. */
+static const char *inline_key(G *g, int32_t iface)
+{
+	const rdy_wit_item *v[2] = { g->w->imports, g->w->exports };
+	uint32_t n[2] = { g->w->nimports, g->w->nexports };
+	for (int s = 0; s < 2; s++)
+		for (uint32_t i = 0; i < n[s]; i++)
+			if (v[s][i].kind == RDY_WIT_ITEM_INTERFACE && v[s][i].id == iface && v[s][i].name)
+				return v[s][i].name;
+	return "iface";
+}
+
+static const char *iface_prefix(G *g, int32_t i)
+{
+	const rdy_wit_interface *in = &g->m->interfaces[i];
+	if (in->name && in->package >= 0)
+		return rdy__sprintf(&g->a, "%s_%s", pkg_prefix(g, in->package), snake(g, in->name));
+	return rdy__sprintf(&g->a, "%s_%s", g->wp, snake(g, inline_key(g, i)));
+}
+
+/* ---- types ---------------------------------------------------------------------- */
+
+static const char *const prim_c[] = {
+	"", "bool", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "int8_t", "int16_t", "int32_t", "int64_t",
+	"float", "double", "uint32_t", "rdy_string_t", "?"
+};
+static const char *const prim_w[] = {
+	"", "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string", "?"
+};
+
+static rdy_wit_type unalias(G *g, rdy_wit_type t)
+{
+	while (t >= 0 && g->m->types[t].kind == RDY_WIT_ALIAS)
+		t = g->m->types[t].a;
+	return t;
+}
+
+static const rdy_wit_typedef *def(G *g, rdy_wit_type t)
+{
+	return &g->m->types[t];
+}
+
+static const char *tname(G *g, rdy_wit_type t);
+
+/* A type's part of an anonymous type's name: "u32", "point", "list_string". */
+static const char *mangle(G *g, rdy_wit_type t)
+{
+	if (t == RDY_WIT_NONE)
+		return "void";
+	if (t < 0)
+		return prim_w[-t];
+	const rdy_wit_typedef *d = def(g, t);
+	if (d->name) {
+		/* the short name, unless two distinct types of the model share it */
+		int32_t *who = smap_slot(g, &g->shorts, snake(g, d->name), false);
+		return who && *who == unalias(g, t) ? snake(g, d->name) : tname(g, t);
+	}
+	switch (d->kind) {
+	case RDY_WIT_ALIAS: return mangle(g, d->a);
+	case RDY_WIT_LIST: return rdy__sprintf(&g->a, "list_%s", mangle(g, d->a));
+	case RDY_WIT_FIXED_LIST: return rdy__sprintf(&g->a, "list_%s_%u", mangle(g, d->a), d->size);
+	case RDY_WIT_OPTION: return rdy__sprintf(&g->a, "option_%s", mangle(g, d->a));
+	case RDY_WIT_RESULT: return rdy__sprintf(&g->a, "result_%s_%s", mangle(g, d->a), mangle(g, d->b));
+	case RDY_WIT_MAP: return rdy__sprintf(&g->a, "map_%s_%s", mangle(g, d->a), mangle(g, d->b));
+	case RDY_WIT_HANDLE: return rdy__sprintf(&g->a, "%s_%s", d->borrow ? "borrow" : "own", mangle(g, d->a));
+	case RDY_WIT_TUPLE: {
+		const char *s = rdy__sprintf(&g->a, "tuple%u", d->ncases);
+		for (uint32_t i = 0; i < d->ncases; i++)
+			s = rdy__sprintf(&g->a, "%s_%s", s, mangle(g, d->cases[i].type));
+		return s;
+	}
+	default: return "unknown";
+	}
+}
+
+/*
+ * The C name of a type definition, without `_t`.  Named types take their
+ * owner's prefix; anonymous ones the world's prefix and a name spelled from
+ * their structure, shared by every anonymous type of the same structure.
+ */
+static const char *tname(G *g, rdy_wit_type t)
+{
+	if (g->tname[t])
+		return g->tname[t];
+	const rdy_wit_typedef *d = def(g, t);
+	if (d->kind == RDY_WIT_HANDLE) {
+		const char *r = tname(g, unalias(g, d->a));
+		return g->tname[t] = rdy__sprintf(&g->a, "%s_%s", r, d->borrow ? "borrow" : "own");
+	}
+	if (d->kind == RDY_WIT_RESOURCE) { /* its handle types take the names beside it */
+		const char *owner = d->owner_kind == RDY_WIT_OWNER_INTERFACE ? iface_prefix(g, d->owner) : g->wp;
+		const char *r = claim(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)));
+		taken(g, rdy__sprintf(&g->a, "%s_own", r), true);
+		taken(g, rdy__sprintf(&g->a, "%s_borrow", r), true);
+		return g->tname[t] = r;
+	}
+	if (d->kind == RDY_WIT_ALIAS && !d->name)
+		return g->tname[t] = d->a < 0 ? prim_c[-d->a] : tname(g, d->a);
+	if (d->name) {
+		const char *owner = d->owner_kind == RDY_WIT_OWNER_INTERFACE ? iface_prefix(g, d->owner) : g->wp;
+		return g->tname[t] = claim(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)));
+	}
+	const char *mg = mangle(g, t);
+	if (strlen(mg) > 64) { /* a name past this helps nobody: spell the structural hash */
+		char hex[33];
+		mg = rdy__sprintf(&g->a, "anon_%.16s", rdy_hash_hex(rdy_hash_type(g->hs, t), hex));
+	}
+	for (uint32_t i = 0; i < g->nanon; i++)
+		if (!strcmp(g->anon[i].mangled, mg))
+			return g->tname[t] = g->anon[i].name;
+	const char *name = claim(g, rdy__sprintf(&g->a, "%s_%s", g->wp, mg));
+	*RDY_PUSH(&g->a, g->anon, g->nanon, g->capanon) = (struct anon){ mg, name, false };
+	return g->tname[t] = name;
+}
+
+/* The C type spelling a value of T. */
+static const char *ctype(G *g, rdy_wit_type t)
+{
+	if (t < 0)
+		return prim_c[-t];
+	const rdy_wit_typedef *d = def(g, unalias(g, t));
+	if (d->kind == RDY_WIT_RESOURCE) /* a resource used as a value means own<R> */
+		return rdy__sprintf(&g->a, "%s_own_t", tname(g, unalias(g, t)));
+	if (def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
+		return ctype(g, def(g, t)->a);
+	return rdy__sprintf(&g->a, "%s_t", tname(g, t));
+}
+
+static bool needs_free(G *g, rdy_wit_type t)
+{
+	if (t == RDY_WIT_NONE)
+		return false;
+	if (t < 0)
+		return t == RDY_WIT_STRING;
+	if (g->needs_free[t] >= 0)
+		return g->needs_free[t];
+	const rdy_wit_typedef *d = def(g, t);
+	bool r = false;
+	switch (d->kind) {
+	case RDY_WIT_LIST:
+	case RDY_WIT_MAP:
+		r = true;
+		break;
+	case RDY_WIT_ALIAS:
+	case RDY_WIT_FIXED_LIST:
+	case RDY_WIT_OPTION:
+		r = needs_free(g, d->a);
+		break;
+	case RDY_WIT_RESULT:
+		r = needs_free(g, d->a) || needs_free(g, d->b);
+		break;
+	case RDY_WIT_RECORD:
+	case RDY_WIT_TUPLE:
+	case RDY_WIT_VARIANT:
+		for (uint32_t i = 0; i < d->ncases && !r; i++)
+			r = needs_free(g, d->cases[i].type);
+		break;
+	default:
+		break;
+	}
+	g->needs_free[t] = r;
+	return r;
+}
+
+/* The statement freeing what the value at EXPR (an lvalue of type T) owns. */
+static const char *free_call(G *g, rdy_wit_type t, const char *expr)
+{
+	if (t == RDY_WIT_STRING)
+		return rdy__sprintf(&g->a, "rdy_string_free(&%s);", expr);
+	while (def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
+		t = def(g, t)->a;
+	if (t == RDY_WIT_STRING)
+		return rdy__sprintf(&g->a, "rdy_string_free(&%s);", expr);
+	return rdy__sprintf(&g->a, "%s_free(&%s);", tname(g, t), expr);
+}
+
+static const char *uint_of(uint32_t bytes)
+{
+	return bytes == 1 ? "uint8_t" : bytes == 2 ? "uint16_t" : bytes == 4 ? "uint32_t" : "uint64_t";
+}
+
+/* Documentation as a C comment, indented by IND; "*" "/" inside is broken up. */
+static void doc(G *g, FILE *f, const char *ind, const char *docs)
+{
+	if (!docs || !*docs)
+		return;
+	fprintf(f, "%s/*\n", ind);
+	const char *s = docs;
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		fprintf(f, "%s *%s", ind, n ? " " : "");
+		for (size_t i = 0; i < n; i++) {
+			fputc(s[i], f);
+			if (s[i] == '*' && i + 1 < n && s[i + 1] == '/')
+				fputc(' ', f);
+		}
+		fputc('\n', f);
+		s += n + (e != NULL);
+	}
+	fprintf(f, "%s */\n", ind);
+	(void)g;
+}
+
+static void assert_size(G *g, const char *cn, rdy_wit_type t)
+{
+	const rdy_abi_type *a = rdy_abi_layout(g->l, t);
+	fprintf(g->h, "_Static_assert(sizeof(%s_t) == %u && _Alignof(%s_t) == %u, \"%s_t: ABI v1 layout\");\n", cn,
+		a->size, cn, a->align, cn);
+}
+
+static void emit_type(G *g, rdy_wit_type t);
+
+static void emit_deps(G *g, rdy_wit_type t)
+{
+	const rdy_wit_typedef *d = def(g, t);
+	for (uint32_t i = 0; i < d->ncases; i++)
+		if (d->cases[i].type >= 0)
+			emit_type(g, d->cases[i].type);
+	if (d->a >= 0 && d->a != RDY_WIT_NONE)
+		emit_type(g, d->a);
+	if (d->b >= 0 && d->b != RDY_WIT_NONE)
+		emit_type(g, d->b);
+}
+
+/* A variant-like struct: TAG, then a union of the cases that carry a payload. */
+static void emit_tagged(G *g, const char *cn, const char *tag, uint8_t disc, const char *const *names,
+			const rdy_wit_type *types, uint32_t n, rdy_wit_type t)
+{
+	FILE *h = g->h;
+	bool any = false;
+	for (uint32_t i = 0; i < n; i++)
+		any |= types[i] != RDY_WIT_NONE;
+	fprintf(h, "typedef struct %s {\n\t%s %s;\n", cn, uint_of(disc), tag);
+	if (any) {
+		fputs("\tunion {\n", h);
+		for (uint32_t i = 0; i < n; i++)
+			if (types[i] != RDY_WIT_NONE)
+				fprintf(h, "\t\t%s %s;\n", ctype(g, types[i]), names[i]);
+		fputs("\t} val;\n", h);
+	}
+	fprintf(h, "} %s_t;\n", cn);
+	assert_size(g, cn, t);
+	if (any)
+		fprintf(h, "_Static_assert(offsetof(%s_t, val) == %u, \"%s_t.val\");\n", cn, rdy_abi_layout(g->l, t)->payload,
+			cn);
+}
+
+static void emit_free(G *g, rdy_wit_type t, const char *cn)
+{
+	if (!needs_free(g, t))
+		return;
+	const rdy_wit_typedef *d = def(g, t);
+	FILE *h = g->h;
+	fprintf(h, "/* Frees what *P owns (not P itself); P is left empty. */\n");
+	fprintf(h, "static inline void %s_free(%s_t *p)\n{\n", cn, cn);
+	switch (d->kind) {
+	case RDY_WIT_ALIAS:
+		fprintf(h, "\t%s\n", free_call(g, d->a, "(*p)"));
+		break;
+	case RDY_WIT_RECORD:
+	case RDY_WIT_TUPLE:
+		for (uint32_t i = 0; i < d->ncases; i++)
+			if (needs_free(g, d->cases[i].type))
+				fprintf(h, "\t%s\n", free_call(g, d->cases[i].type,
+					rdy__sprintf(&g->a, "p->%s", d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name)
+										  : rdy__sprintf(&g->a, "f%u", i))));
+		break;
+	case RDY_WIT_VARIANT:
+		fputs("\tswitch (p->tag) {\n", h);
+		for (uint32_t i = 0; i < d->ncases; i++)
+			if (needs_free(g, d->cases[i].type))
+				fprintf(h, "\tcase %u: %s break;\n", i,
+					free_call(g, d->cases[i].type, rdy__sprintf(&g->a, "p->val.%s", member(g, d->cases[i].name))));
+		fputs("\tdefault: break;\n\t}\n", h);
+		break;
+	case RDY_WIT_OPTION:
+		fprintf(h, "\tif (p->is_some)\n\t\t%s\n\tp->is_some = 0;\n", free_call(g, d->a, "p->val"));
+		break;
+	case RDY_WIT_RESULT:
+		if (needs_free(g, d->a))
+			fprintf(h, "\tif (!p->is_err)\n\t\t%s\n", free_call(g, d->a, "p->val.ok"));
+		if (needs_free(g, d->b))
+			fprintf(h, "\tif (p->is_err)\n\t\t%s\n", free_call(g, d->b, "p->val.err"));
+		break;
+	case RDY_WIT_FIXED_LIST:
+		fprintf(h, "\tfor (size_t i = 0; i < %u; i++)\n\t\t%s\n", d->size, free_call(g, d->a, "p->elems[i]"));
+		break;
+	case RDY_WIT_LIST:
+		if (needs_free(g, d->a))
+			fprintf(h, "\tfor (size_t i = 0; i < p->len; i++)\n\t\t%s\n", free_call(g, d->a, "p->ptr[i]"));
+		fputs("\tfree(p->ptr);\n\tp->ptr = NULL;\n\tp->len = 0;\n", h);
+		break;
+	case RDY_WIT_MAP:
+		fputs("\tfor (size_t i = 0; i < p->len; i++) {\n", h);
+		if (needs_free(g, d->a))
+			fprintf(h, "\t\t%s\n", free_call(g, d->a, "p->ptr[i].f0"));
+		if (needs_free(g, d->b))
+			fprintf(h, "\t\t%s\n", free_call(g, d->b, "p->ptr[i].f1"));
+		fputs("\t}\n\tfree(p->ptr);\n\tp->ptr = NULL;\n\tp->len = 0;\n", h);
+		break;
+	default:
+		break;
+	}
+	fputs("}\n", h);
+}
+
+static void emit_body(G *g, rdy_wit_type t, const char *cn)
+{
+	const rdy_wit_typedef *d = def(g, t);
+	const rdy_abi_type *a = rdy_abi_layout(g->l, t);
+	FILE *h = g->h;
+	const char *up = upper(g, cn);
+	switch (d->kind) {
+	case RDY_WIT_ALIAS:
+		fprintf(h, "typedef %s %s_t;\n", ctype(g, d->a), cn);
+		assert_size(g, cn, t);
+		break;
+	case RDY_WIT_RECORD:
+	case RDY_WIT_TUPLE:
+		fprintf(h, "typedef struct %s {\n", cn);
+		for (uint32_t i = 0; i < d->ncases; i++) {
+			doc(g, h, "\t", d->cases[i].docs);
+			fprintf(h, "\t%s %s;\n", ctype(g, d->cases[i].type),
+				d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name) : rdy__sprintf(&g->a, "f%u", i));
+		}
+		if (!d->ncases)
+			fputs("\tuint8_t reserved; /* C has no empty structs: always 0 */\n", h);
+		fprintf(h, "} %s_t;\n", cn);
+		assert_size(g, cn, t);
+		for (uint32_t i = 0; i < d->ncases; i++)
+			fprintf(h, "_Static_assert(offsetof(%s_t, %s) == %u, \"%s_t: ABI v1 layout\");\n", cn,
+				d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name) : rdy__sprintf(&g->a, "f%u", i),
+				a->offsets[i], cn);
+		break;
+	case RDY_WIT_RESOURCE:
+		fprintf(h, "/* Handles to %s: own moves ownership, borrow lends it for one call. */\n", d->name);
+		fprintf(h, "typedef struct %s_own {\n\tuint32_t handle;\n} %s_own_t;\n", cn, cn);
+		fprintf(h, "typedef struct %s_borrow {\n\tuint32_t handle;\n} %s_borrow_t;\n", cn, cn);
+		fprintf(h, "_Static_assert(sizeof(%s_own_t) == 4 && sizeof(%s_borrow_t) == 4, \"handles\");\n", cn, cn);
+		break;
+	case RDY_WIT_FLAGS:
+		if (a->words) {
+			fprintf(h, "typedef struct %s {\n\tuint64_t words[%u];\n} %s_t;\n", cn, a->words, cn);
+			fprintf(h, "/* Flag i is bit i %% 64 of words[i / 64]; the constants are the indices. */\n");
+			for (uint32_t i = 0; i < d->ncases; i++)
+				fprintf(h, "#define %s_%s %uu\n", up, upper(g, d->cases[i].name), i);
+		} else if (!d->ncases) {
+			fprintf(h, "typedef uint8_t %s_t; /* no flags: always 0 */\n", cn);
+		} else {
+			fprintf(h, "typedef %s %s_t;\n", uint_of(a->size), cn);
+			for (uint32_t i = 0; i < d->ncases; i++)
+				fprintf(h, "#define %s_%s ((%s_t)1 << %u)\n", up, upper(g, d->cases[i].name), cn, i);
+		}
+		assert_size(g, cn, t);
+		break;
+	case RDY_WIT_ENUM:
+		fprintf(h, "typedef %s %s_t;\n", uint_of(a->size), cn);
+		for (uint32_t i = 0; i < d->ncases; i++)
+			fprintf(h, "#define %s_%s %uu\n", up, upper(g, d->cases[i].name), i);
+		assert_size(g, cn, t);
+		break;
+	case RDY_WIT_VARIANT: {
+		const char **names = rdy__allocn(&g->a, d->ncases + 1, sizeof *names);
+		rdy_wit_type *types = rdy__allocn(&g->a, d->ncases + 1, sizeof *types);
+		for (uint32_t i = 0; i < d->ncases; i++) {
+			names[i] = member(g, d->cases[i].name);
+			types[i] = d->cases[i].type;
+		}
+		for (uint32_t i = 0; i < d->ncases; i++)
+			fprintf(h, "#define %s_%s %uu\n", up, upper(g, d->cases[i].name), i);
+		emit_tagged(g, cn, "tag", a->disc, names, types, d->ncases, t);
+		break;
+	}
+	case RDY_WIT_OPTION: {
+		fprintf(h, "typedef struct %s {\n\tuint8_t is_some;\n\t%s val;\n} %s_t;\n", cn, ctype(g, d->a), cn);
+		assert_size(g, cn, t);
+		fprintf(h, "_Static_assert(offsetof(%s_t, val) == %u, \"%s_t.val\");\n", cn, a->payload, cn);
+		break;
+	}
+	case RDY_WIT_RESULT: {
+		const char *names[2] = { "ok", "err" };
+		rdy_wit_type types[2] = { d->a, d->b };
+		emit_tagged(g, cn, "is_err", 1, names, types, 2, t);
+		break;
+	}
+	case RDY_WIT_LIST:
+		fprintf(h, "typedef struct %s {\n\t%s *ptr;\n\tsize_t len;\n} %s_t;\n", cn, ctype(g, d->a), cn);
+		assert_size(g, cn, t);
+		break;
+	case RDY_WIT_FIXED_LIST:
+		if (d->size)
+			fprintf(h, "typedef struct %s {\n\t%s elems[%u];\n} %s_t;\n", cn, ctype(g, d->a), d->size, cn);
+		else
+			fprintf(h, "typedef struct %s {\n\tuint8_t reserved; /* always 0 */\n} %s_t;\n", cn, cn);
+		assert_size(g, cn, t);
+		break;
+	case RDY_WIT_MAP:
+		fprintf(h, "typedef struct %s_entry {\n\t%s f0;\n\t%s f1;\n} %s_entry_t;\n", cn, ctype(g, d->a),
+			ctype(g, d->b), cn);
+		fprintf(h, "typedef struct %s {\n\t%s_entry_t *ptr;\n\tsize_t len;\n} %s_t;\n", cn, cn, cn);
+		assert_size(g, cn, t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Emits T after everything it refers to, once. */
+static void emit_type(G *g, rdy_wit_type t)
+{
+	if (t < 0 || g->state[t])
+		return;
+	g->state[t] = 1;
+	const rdy_wit_typedef *d = def(g, t);
+	if (d->kind == RDY_WIT_HANDLE) {
+		emit_type(g, unalias(g, d->a));
+		g->state[t] = 2;
+		return;
+	}
+	emit_deps(g, t);
+	g->state[t] = 2;
+	if (d->kind == RDY_WIT_ALIAS && !d->name)
+		return;
+	const char *cn = tname(g, t);
+	/* An anonymous type of the same structure as one already declared shares its declaration. */
+	if (!d->name)
+		for (uint32_t i = 0; i < g->nanon; i++)
+			if (g->anon[i].name == cn) {
+				if (g->anon[i].emitted)
+					return;
+				g->anon[i].emitted = true;
+			}
+	FILE *h = g->h;
+	const char *guard = upper(g, cn);
+	fputc('\n', h);
+	if (d->name) {
+		char buf[256] = "";
+		if (d->owner_kind == RDY_WIT_OWNER_INTERFACE)
+			rdy_wit_interface_id(g->m, d->owner, buf, sizeof buf);
+		fprintf(h, "/* %s `%s`%s%s */\n", d->kind == RDY_WIT_ALIAS ? "type" : d->kind == RDY_WIT_RECORD ? "record"
+			: d->kind == RDY_WIT_VARIANT ? "variant" : d->kind == RDY_WIT_ENUM ? "enum"
+			: d->kind == RDY_WIT_FLAGS ? "flags" : d->kind == RDY_WIT_RESOURCE ? "resource" : "type",
+			d->name, *buf ? " of " : "", buf);
+		doc(g, h, "", d->docs);
+	}
+	/* Guarded, so the headers of two worlds that share types can meet in one file. */
+	fprintf(h, "#ifndef RDY_T_%s\n#define RDY_T_%s\n", guard, guard);
+	emit_body(g, t, cn);
+	emit_free(g, t, cn);
+	fputs("#endif\n", h);
+}
+
+/* ---- functions ------------------------------------------------------------------ */
+
+static bool by_value(G *g, rdy_wit_type t)
+{
+	t = unalias(g, t);
+	if (t < 0)
+		return t != RDY_WIT_STRING;
+	const rdy_wit_typedef *d = def(g, t);
+	return d->kind == RDY_WIT_ENUM || d->kind == RDY_WIT_HANDLE || d->kind == RDY_WIT_RESOURCE ||
+	       (d->kind == RDY_WIT_FLAGS && !rdy_abi_layout(g->l, t)->words);
+}
+
+/* The C name of a function's part: "add", "method_counter_get", "constructor_counter". */
+static const char *func_part(G *g, const rdy_wit_func *f)
+{
+	const char *dot = strchr(f->name, '.');
+	switch (f->kind) {
+	case RDY_WIT_METHOD:
+	case RDY_WIT_ASYNC_METHOD:
+		return rdy__sprintf(&g->a, "method_%s_%s",
+				    snake(g, rdy__strndup(&g->a, f->name + 8, (size_t)(dot - f->name - 8))), snake(g, dot + 1));
+	case RDY_WIT_STATIC:
+	case RDY_WIT_ASYNC_STATIC:
+		return rdy__sprintf(&g->a, "static_%s_%s",
+				    snake(g, rdy__strndup(&g->a, f->name + 8, (size_t)(dot - f->name - 8))), snake(g, dot + 1));
+	case RDY_WIT_CONSTRUCTOR:
+		return rdy__sprintf(&g->a, "constructor_%s", snake(g, f->name + 13));
+	default:
+		return snake(g, f->name);
+	}
+}
+
+typedef struct fn {
+	const rdy_abi_fref *r;
+	const char *name;                  /* the C name: "exports_example_shapes_canvas_area" */
+	const char *prefix, *part;         /* its interface's prefix, and func_part */
+	const char *params;                /* ", uint32_t a, const rdy_string_t *s, uint32_t *ret" */
+	const char *types;                 /* the same, types only */
+	const char *args;                  /* ", a, s, ret" */
+} fn;
+
+static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
+{
+	fn f = { r, NULL, NULL, NULL, "", "", "" };
+	f.prefix = r->iface >= 0 ? iface_prefix(g, r->iface) : g->wp;
+	f.part = func_part(g, r->func);
+	f.name = rdy__sprintf(&g->a, "%s%s_%s", exported ? "exports_" : "", f.prefix, f.part);
+	for (uint32_t i = 0; i < r->func->nparams; i++) {
+		const rdy_wit_param *p = &r->func->params[i];
+		const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
+		const char *sp = by_value(g, p->type) ? " " : "";
+		f.params = rdy__sprintf(&g->a, "%s, %s%s%s", f.params, ty, sp, member(g, p->name));
+		f.types = rdy__sprintf(&g->a, "%s, %s", f.types, ty);
+		f.args = rdy__sprintf(&g->a, "%s, %s", f.args, member(g, p->name));
+	}
+	if (r->func->result != RDY_WIT_NONE) {
+		const char *ty = ctype(g, r->func->result);
+		f.params = rdy__sprintf(&g->a, "%s, %s *ret", f.params, ty);
+		f.types = rdy__sprintf(&g->a, "%s, %s *", f.types, ty);
+		f.args = rdy__sprintf(&g->a, "%s, ret", f.args);
+	}
+	return f;
+}
+
+static bool gated(const rdy_wit_stability *s)
+{
+	return s->kind == RDY_WIT_STAB_STABLE && s->since;
+}
+
+/* The comment above a function: its WIT, its docs, and who owns what. */
+static void fn_comment(G *g, FILE *out, const fn *f, const char *ind, const char *role)
+{
+	char *sig = NULL;
+	size_t len = 0;
+	FILE *s = open_memstream(&sig, &len);
+	if (!s)
+		longjmp(g->oom, 1);
+	rdy_wit_print_func(g->m, f->r->func, s);
+	fclose(s);
+	char id[256] = "the world";
+	if (f->r->iface >= 0)
+		rdy_wit_interface_id(g->m, f->r->iface, id, sizeof id);
+	fprintf(out, "\n%s/* %s: `%s` in %s\n%s *   %s\n", ind, role, f->r->func->name, id, ind, sig);
+	free(sig);
+	const rdy_wit_stability *st = &f->r->func->stability;
+	if (gated(st))
+		fprintf(out, "%s * Gated @since(version = %s): it may be absent (RDY_EABSENT).\n", ind, st->since->text);
+	if (st->deprecated)
+		fprintf(out, "%s * Deprecated since %s.\n", ind, st->deprecated->text);
+	if (f->r->func->result != RDY_WIT_NONE && needs_free(g, f->r->func->result))
+		fprintf(out, "%s * Arguments are borrowed for the call.  On success *ret is owned by the\n"
+			"%s * callee's side until the matching _release: memory is freed by the side\n"
+			"%s * that allocated it.\n", ind, ind, ind);
+	else
+		fprintf(out, "%s * Arguments are borrowed for the call.\n", ind);
+	fprintf(out, "%s */\n", ind);
+	doc(g, out, ind, f->r->func->docs);
+}
+
+/* ---- the two sides ------------------------------------------------------------- */
+
+static void banner(G *g, FILE *f)
+{
+	const rdy_wit_package *p = &g->m->packages[g->w->package];
+	fprintf(f, "/*\n * Generated by rdy gen c (%s) from %s: world %s:%s/%s%s%s, %s side.\n"
+		   " * Do not edit: regenerate from the WIT.  The ABI is docs/abi.md, version 1.\n */\n",
+		g->in->producer, g->in->source ? g->in->source : "WIT", p->ns, p->name, g->w->name,
+		p->has_version ? "@" : "", p->has_version ? p->version.text : "",
+		g->in->side == RDY_SIDE_HOST ? "host" : "plugin");
+}
+
+static void emit_descriptor(G *g, const char *name, bool section, bool isstatic)
+{
+	FILE *c = g->c;
+	fprintf(c, "\n/* The world's descriptor (docs/abi.md §5): what the loader checks. */\n");
+	if (section)
+		fprintf(c, "__attribute__((section(\".rdy.descriptor\"), used))\n");
+	fprintf(c, "%sconst uint8_t %s[%zu] = {", isstatic ? "static " : "", name, g->in->desc_len);
+	for (size_t i = 0; i < g->in->desc_len; i++)
+		fprintf(c, "%s0x%02x,", i % 16 ? " " : "\n\t", g->in->desc[i]);
+	fputs("\n};\n", c);
+}
+
+static void emit_plugin(G *g)
+{
+	FILE *h = g->h, *c = g->c;
+	const char *wp = g->wp;
+	fprintf(h, "\n/* ---- instances -------------------------------------------------------------- */\n\n");
+	fprintf(h, "/* Your plugin's state for one instance; you define struct %s_state. */\n", wp);
+	fprintf(h, "typedef struct %s_state %s_state_t;\n\n", wp, wp);
+	fprintf(h, "/*\n * You implement these two.  instance_new makes the state of a new instance\n"
+		   " * in *state and returns RDY_OK, or traps (RDY_ETRAP).  IMPORTS is how the\n"
+		   " * instance calls its host; it stays valid until instance_free.\n */\n");
+	fprintf(h, "int32_t %s_instance_new(const rdy_imports_v1 *imports, %s_state_t **state);\n", wp, wp);
+	fprintf(h, "void %s_instance_free(%s_state_t *state);\n", wp, wp);
+
+	fprintf(h, "\n/* ---- exports: you implement these ------------------------------------------ */\n");
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		fn_comment(g, h, &f, "", "Export");
+		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
+			fprintf(h, "/* Fill *ret with memory from malloc: the generated release frees it. */\n");
+		fprintf(h, "int32_t %s(%s_state_t *state%s);\n", f.name, wp, f.params);
+	}
+
+	fprintf(h, "\n/* ---- imports: the host's functions -------------------------------------------- */\n");
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		fn f = describe_fn(g, &g->imp[i], false);
+		fn_comment(g, h, &f, "", "Import");
+		fprintf(h, "static inline int32_t %s(const rdy_imports_v1 *im%s)\n{\n", f.name, f.params);
+		fprintf(h, "\trdy_fn fn = im->funcs[%u].call;\n\tif (!fn)\n\t\treturn RDY_EABSENT;\n", i);
+		fprintf(h, "\treturn ((int32_t (*)(void *%s))fn)(im->ctx%s);\n}\n", f.types, f.args);
+		fprintf(h, "static inline bool %s_has_%s(const rdy_imports_v1 *im)\n{\n\treturn im->funcs[%u].call != NULL;\n}\n",
+			f.prefix, f.part, i);
+		if (g->imp[i].func->result != RDY_WIT_NONE && needs_free(g, g->imp[i].func->result))
+			fprintf(h, "/* Releases a result of %s: the host frees what it allocated. */\n"
+				   "static inline void %s_release(const rdy_imports_v1 *im, %s *ret)\n{\n"
+				   "\tif (im->funcs[%u].release)\n\t\tim->funcs[%u].release(im->ctx, ret);\n}\n",
+				f.name, f.name, ctype(g, g->imp[i].func->result), i, i);
+	}
+
+	/* The source: descriptor, thunks, tables, root symbol. */
+	fprintf(c, "#include \"%s.h\"\n", g->in->base);
+	emit_descriptor(g, "rdy__descriptor", true, true);
+	fprintf(c, "\n/* Thunks: the ABI passes the state as void *. */\n");
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		fprintf(c, "static int32_t rdy__export_%u(void *state%s)\n{\n\treturn %s((%s_state_t *)state%s);\n}\n", i,
+			f.params, f.name, wp, f.args);
+		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result)) {
+			const char *ty = ctype(g, g->exp[i].func->result);
+			fprintf(c, "static void rdy__release_%u(void *state, void *ret)\n{\n\t(void)state;\n\t%s\n}\n", i,
+				free_call(g, g->exp[i].func->result, rdy__sprintf(&g->a, "(*(%s *)ret)", ty)));
+		}
+	}
+	if (g->nexp) {
+		fprintf(c, "\nstatic const rdy_func_v1 rdy__exports[%u] = {\n", g->nexp);
+		for (uint32_t i = 0; i < g->nexp; i++) {
+			bool rel = g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result);
+			fprintf(c, "\t{ (rdy_fn)rdy__export_%u, %s },\n", i,
+				rel ? rdy__sprintf(&g->a, "rdy__release_%u", i) : "NULL");
+		}
+		fputs("};\n", c);
+	}
+	fprintf(c, "\nstatic int32_t rdy__instance_new(const rdy_imports_v1 *imports, void **state)\n{\n"
+		   "\t%s_state_t *s = NULL;\n\tint32_t st = %s_instance_new(imports, &s);\n"
+		   "\tif (st == RDY_OK)\n\t\t*state = s;\n\treturn st;\n}\n", wp, wp);
+	fprintf(c, "\nstatic void rdy__instance_free(void *state)\n{\n\t%s_instance_free((%s_state_t *)state);\n}\n", wp,
+		wp);
+	fprintf(c, "\n/* The root symbol (docs/abi.md §7): everything the loader needs, in one place. */\n");
+	fprintf(c, "__attribute__((visibility(\"default\")))\nconst rdy_plugin_root_v1 rdy_plugin_v1 = {\n"
+		   "\t.magic = { 0x7f, 'R', 'D', 'Y' },\n\t.major = RDY_ABI_MAJOR,\n\t.minor = RDY_ABI_MINOR,\n"
+		   "\t.size = sizeof(rdy_plugin_root_v1),\n\t.descriptor = rdy__descriptor,\n"
+		   "\t.descriptor_len = sizeof rdy__descriptor,\n\t.producer = \"%s\",\n"
+		   "\t.exports = %s,\n\t.nexports = %u,\n\t.nimports = %u,\n"
+		   "\t.instance_new = rdy__instance_new,\n\t.instance_free = rdy__instance_free,\n};\n",
+		g->in->producer, g->nexp ? "rdy__exports" : "NULL", g->nexp, g->nimp);
+}
+
+static void emit_host(G *g)
+{
+	FILE *h = g->h, *c = g->c;
+	const char *wp = g->wp;
+	fprintf(h, "\n/* ---- the world -------------------------------------------------------------- */\n\n");
+	fprintf(h, "extern const uint8_t %s_descriptor[%zu];\n\n", wp, g->in->desc_len);
+	fprintf(h, "/* The world as this host expects it, for rdy_module_open.  Free it with rdy_world_free. */\n");
+	fprintf(h, "rdy_world *%s_world(rdy_error **err);\n", wp);
+
+	fprintf(h, "\n/*\n * The functions this host provides to its plugins (their imports).  Each\n"
+		   " * receives the CTX given to %s_instantiate.  Fill *ret with memory from\n"
+		   " * malloc: the generated release frees it once the plugin is done.  A NULL\n"
+		   " * entry is an import this host does not provide.\n */\n", wp);
+	fprintf(h, "typedef struct %s_imports {\n", wp);
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		fn f = describe_fn(g, &g->imp[i], false);
+		fn_comment(g, h, &f, "\t", "Import");
+		fprintf(h, "\tint32_t (*%s)(void *ctx%s);\n", f.name, f.params);
+	}
+	if (!g->nimp)
+		fputs("\tuint8_t reserved; /* this world imports nothing */\n", h);
+	fprintf(h, "} %s_imports_t;\n", wp);
+
+	fprintf(h, "\n/* The instance's exports, typed; NULL where the plugin lacks a gated item. */\n");
+	fprintf(h, "typedef struct %s_exports {\n", wp);
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		fprintf(h, "\tint32_t (*%s)(void *state%s);\n", f.name, f.types);
+	}
+	if (!g->nexp)
+		fputs("\tuint8_t reserved; /* this world exports nothing */\n", h);
+	fprintf(h, "} %s_exports_t;\n", wp);
+
+	fprintf(h, "\n/* One instance of a plugin. */\ntypedef struct %s {\n\trdy_instance *instance;\n"
+		   "\tvoid *state;                 /* the plugin's, passed to every export */\n"
+		   "\tconst rdy_func_v1 *funcs;    /* the raw table, with the release functions */\n"
+		   "\t%s_exports_t exports;\n} %s_t;\n", wp, wp, wp);
+	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
+		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
+	fprintf(h, "int %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
+		   "\t\t rdy_error **err);\n", wp, wp, wp);
+	fprintf(h, "/* Frees the instance: the plugin frees its state. */\nvoid %s_free(%s_t *inst);\n", wp, wp);
+
+	fprintf(h, "\n/* ---- exports: calls into the plugin ---------------------------------------- */\n");
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		fn_comment(g, h, &f, "", "Export");
+		fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
+		fprintf(h, "\tif (!inst->exports.%s)\n\t\treturn RDY_EABSENT;\n", f.name);
+		fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
+		fprintf(h, "static inline bool exports_%s_has_%s(const %s_t *inst)\n{\n\treturn inst->exports.%s != NULL;\n}\n",
+			f.prefix, f.part, wp, f.name);
+		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
+			fprintf(h, "/* Releases a result of %s: the plugin frees what it allocated. */\n"
+				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
+				   "\tif (inst->funcs[%u].release)\n\t\tinst->funcs[%u].release(inst->state, ret);\n}\n",
+				f.name, f.name, wp, ctype(g, g->exp[i].func->result), i, i);
+	}
+
+	fprintf(c, "#include \"%s.h\"\n", g->in->base);
+	/* In the section as well, so `rdy check HOST-BINARY PLUGIN` finds what the host expects. */
+	emit_descriptor(g, rdy__sprintf(&g->a, "%s_descriptor", wp), true, false);
+	fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n\treturn rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n}\n",
+		wp, wp, wp);
+	for (uint32_t i = 0; i < g->nimp; i++)
+		if (g->imp[i].func->result != RDY_WIT_NONE && needs_free(g, g->imp[i].func->result)) {
+			const char *ty = ctype(g, g->imp[i].func->result);
+			fprintf(c, "\nstatic void rdy__release_%u(void *ctx, void *ret)\n{\n\t(void)ctx;\n\t%s\n}\n", i,
+				free_call(g, g->imp[i].func->result, rdy__sprintf(&g->a, "(*(%s *)ret)", ty)));
+		}
+	fprintf(c, "\nint %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
+		   "\t\t rdy_error **err)\n{\n", wp, wp, wp);
+	if (g->nimp) {
+		fprintf(c, "\tconst rdy_func_v1 table[%u] = {\n", g->nimp);
+		for (uint32_t i = 0; i < g->nimp; i++) {
+			fn f = describe_fn(g, &g->imp[i], false);
+			bool rel = g->imp[i].func->result != RDY_WIT_NONE && needs_free(g, g->imp[i].func->result);
+			fprintf(c, "\t\t{ (rdy_fn)imports->%s, %s },\n", f.name,
+				rel ? rdy__sprintf(&g->a, "rdy__release_%u", i) : "NULL");
+		}
+		fputs("\t};\n", c);
+		fprintf(c, "\trdy_instance *inst = rdy_instance_new(m, table, %u, ctx, err);\n", g->nimp);
+	} else {
+		fprintf(c, "\t(void)imports;\n\trdy_instance *inst = rdy_instance_new(m, NULL, 0, ctx, err);\n");
+	}
+	fprintf(c, "\tif (!inst)\n\t\treturn err && *err ? rdy_error_code(*err) : RDY_ENOMEM;\n");
+	fprintf(c, "\tmemset(out, 0, sizeof *out);\n\tout->instance = inst;\n\tout->state = rdy_instance_self(inst);\n"
+		   "\tout->funcs = rdy_instance_exports(inst);\n");
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		fprintf(c, "\tout->exports.%s = (int32_t (*)(void *%s))out->funcs[%u].call;\n", f.name, f.types, i);
+	}
+	fprintf(c, "\treturn RDY_OK;\n}\n");
+	fprintf(c, "\nvoid %s_free(%s_t *inst)\n{\n\trdy_instance_free(inst->instance);\n\tmemset(inst, 0, sizeof *inst);\n}\n",
+		wp, wp);
+}
+
+/* ---- driver --------------------------------------------------------------------- */
+
+static void roots(G *g, const rdy_wit_item *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (v[i].kind == RDY_WIT_ITEM_TYPE) {
+			emit_type(g, v[i].id);
+		} else if (v[i].kind == RDY_WIT_ITEM_INTERFACE) {
+			const rdy_wit_interface *in = &g->m->interfaces[v[i].id];
+			for (uint32_t k = 0; k < in->ntypes; k++)
+				emit_type(g, in->types[k].id);
+		}
+	}
+}
+
+static void roots_fns(G *g, const rdy_abi_fref *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t k = 0; k < v[i].func->nparams; k++)
+			emit_type(g, v[i].func->params[k].type);
+		if (v[i].func->resource >= 0)
+			emit_type(g, v[i].func->resource);
+		emit_type(g, v[i].func->result);
+	}
+}
+
+static void run(G *g)
+{
+	const rdy_gen_input *in = g->in;
+	g->tname = rdy__allocn(&g->a, g->m->ntypes + 1, sizeof *g->tname);
+	g->state = rdy__allocn(&g->a, g->m->ntypes + 1, 1);
+	g->needs_free = rdy__allocn(&g->a, g->m->ntypes + 1, 1);
+	memset(g->needs_free, -1, g->m->ntypes + 1);
+	for (uint32_t i = 0; i < g->m->ntypes; i++) {
+		if (!g->m->types[i].name)
+			continue;
+		int32_t *who = smap_slot(g, &g->shorts, snake(g, g->m->types[i].name), true);
+		int32_t u = unalias(g, (rdy_wit_type)i);
+		*who = *who == -2 || *who == u ? u : -1;
+	}
+	const rdy_wit_package *p = &g->m->packages[g->w->package];
+	g->wp = rdy__sprintf(&g->a, "%s_%s_%s", snake(g, p->ns), snake(g, p->name), snake(g, g->w->name));
+	bool host = in->side == RDY_SIDE_HOST;
+	const char *guard = upper(g, rdy__sprintf(&g->a, "RDY_GEN_%s_%s_H", g->wp, host ? "host" : "plugin"));
+
+	banner(g, g->h);
+	fprintf(g->h, "#ifndef %s\n#define %s\n\n", guard, guard);
+	fprintf(g->h, "#include <%s>\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
+		      "#include <stdlib.h>\n", host ? "rdy.h" : "rdy/abi.h");
+	fprintf(g->h, "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
+	fprintf(g->h, "\n/* ---- types ------------------------------------------------------------------ */\n");
+	roots(g, g->w->imports, g->w->nimports);
+	roots(g, g->w->exports, g->w->nexports);
+	roots_fns(g, g->imp, g->nimp);
+	roots_fns(g, g->exp, g->nexp);
+
+	banner(g, g->c);
+	fputs("#include <string.h>\n", g->c);
+	if (host)
+		emit_host(g);
+	else
+		emit_plugin(g);
+	fprintf(g->h, "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
+}
+
+int rdy_gen_c(const rdy_gen_input *in, FILE *h, FILE *c, char *err, size_t errlen)
+{
+	G *g = calloc(1, sizeof *g);
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	g->in = in;
+	g->m = in->m;
+	g->w = &in->m->worlds[in->world];
+	g->h = h;
+	g->c = c;
+	rdy__arena_init(&g->a, oom, g);
+	int rc = -1;
+	if (setjmp(g->oom)) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	g->l = rdy_abi_layouts_new(in->m);
+	g->hs = rdy_hashes_new(in->m);
+	if (!g->l || !g->hs || rdy_abi_world_funcs(in->m, in->world, false, &g->imp, &g->nimp) < 0 ||
+	    rdy_abi_world_funcs(in->m, in->world, true, &g->exp, &g->nexp) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	run(g);
+	rc = 0;
+out:
+	free(g->imp);
+	free(g->exp);
+	rdy_abi_layouts_free(g->l);
+	rdy_hashes_free(g->hs);
+	rdy__arena_free(&g->a);
+	free(g);
+	return rc;
+}
+
+void rdy_gen_default_base(const rdy_wit_model *m, int world, int side, char *buf, size_t n)
+{
+	const char *name = m->worlds[world].name;
+	size_t k = 0;
+	for (; name[k] && k + 1 < n; k++)
+		buf[k] = name[k] == '-' ? '_' : (char)tolower((unsigned char)name[k]);
+	snprintf(buf + k, n - k, "_%s", side == RDY_SIDE_HOST ? "host" : "plugin");
+}
