@@ -315,7 +315,8 @@ static void same_func(C *c, const rdy_wit_func *w, const rdy_wit_func *h)
 	if (w->kind != h->kind) {
 		error(c, "%s expects another kind of function", c->want->who);
 	} else if (w->nparams != h->nparams) {
-		error(c, "%s expects %u parameters, %s has %u", c->want->who, w->nparams, c->have->who, h->nparams);
+		error(c, "%s expects %u parameter%s, %s has %u", c->want->who, w->nparams, w->nparams == 1 ? "" : "s",
+		      c->have->who, h->nparams);
 	} else {
 		bool ok = true;
 		for (uint32_t i = 0; i < w->nparams && ok; i++) {
