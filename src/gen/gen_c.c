@@ -711,6 +711,13 @@ static void fn_comment(G *g, FILE *out, const fn *f, const char *ind, const char
 		fprintf(out, "%s * Gated @since(version = %s): it may be absent (RDY_EABSENT).\n", ind, st->since->text);
 	if (st->deprecated)
 		fprintf(out, "%s * Deprecated since %s.\n", ind, st->deprecated->text);
+	for (uint32_t i = 0; i < f->r->func->nparams; i++) {
+		rdy_wit_type t = unalias(g, f->r->func->params[i].type);
+		if (t >= 0 && (def(g, t)->kind == RDY_WIT_RESOURCE || (def(g, t)->kind == RDY_WIT_HANDLE && !def(g, t)->borrow))) {
+			fprintf(out, "%s * `%s` is an own<> handle: ownership moves to the callee.\n", ind,
+				f->r->func->params[i].name);
+		}
+	}
 	if (f->r->func->result != RDY_WIT_NONE && needs_free(g, f->r->func->result))
 		fprintf(out, "%s * Arguments are borrowed for the call.  On success *ret is owned by the\n"
 			"%s * callee's side until the matching _release: memory is freed by the side\n"

@@ -3,7 +3,8 @@
 
 usage: gen_corpus.py RDY SHARED INCLUDE CC... [--jobs N] [--verbose]
 
-For every world of every wit-ui passing case and every wasi-0.2 package,
+For every world of every wit-ui passing case, every wasi-0.2 package and
+every tests/gen/*.wit (names that C reserves or that clash in C),
 both sides are generated, and each compiler given compiles the header and
 source with -std=c11 -Wall -Wextra -Wpedantic -Werror.  A world that ABI v1
 does not carry (async functions, future, stream, error-context) must be
@@ -29,6 +30,10 @@ NOT_IN_V1 = "ABI v1"
 
 
 def cases(shared):
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):  # names C reserves or that clash once spelled in C
+        if name.endswith(".wit"):
+            yield "tests/gen/" + name[:-4], os.path.join(here, name)
     ui = os.path.join(shared, "corpus", "wit-ui")
     for name in sorted(os.listdir(ui)):
         if name.endswith(".wit.json"):
