@@ -22,6 +22,15 @@ extern "C" {
 #define RDY_ABI_MAJOR 1
 #define RDY_ABI_MINOR 0
 
+/* Generated headers assert layouts in a way that C11 and C++11 both read. */
+#ifdef __cplusplus
+#define RDY_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#define RDY_ALIGNOF(t) alignof(t)
+#else
+#define RDY_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define RDY_ALIGNOF(t) _Alignof(t)
+#endif
+
 /* The name of the plugin's root symbol [R-ROOT]. */
 #define RDY_PLUGIN_SYMBOL "rdy_plugin_v1"
 /* The ELF section that holds a plugin's descriptor [D-ELF]. */

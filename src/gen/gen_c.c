@@ -85,7 +85,14 @@ static const char *const reserved[] = {
 	"short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
 	"volatile", "while", "bool", "true", "false", "alignas", "alignof", "noreturn", "static_assert",
 	"thread_local", "complex", "imaginary", "errno", "stdin", "stdout", "stderr", "assert", "offsetof",
-	"linux", "unix", "i386", "ret", "state", "ctx", "im", "p", NULL
+	"linux", "unix", "i386", "ret", "state", "ctx", "im", "p",
+	/* C++ keywords, so the headers serve C++ too */
+	"and", "and_eq", "asm", "bitand", "bitor", "catch", "class", "compl", "const_cast", "constexpr",
+	"decltype", "delete", "dynamic_cast", "explicit", "export", "friend", "mutable", "namespace", "new",
+	"noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public",
+	"reinterpret_cast", "static_cast", "template", "this", "throw", "try", "typeid", "typename", "using",
+	"virtual", "wchar_t", "xor", "xor_eq", "char8_t", "char16_t", "char32_t", "concept", "requires",
+	"co_await", "co_return", "co_yield", "consteval", "constinit", NULL
 };
 
 /* A member or parameter name: snake case, with `_` appended to a reserved word. */
@@ -376,7 +383,7 @@ static void doc(G *g, FILE *f, const char *ind, const char *docs)
 static void assert_size(G *g, const char *cn, rdy_wit_type t)
 {
 	const rdy_abi_type *a = rdy_abi_layout(g->l, t);
-	fprintf(g->h, "_Static_assert(sizeof(%s_t) == %u && _Alignof(%s_t) == %u, \"%s_t: ABI v1 layout\");\n", cn,
+	fprintf(g->h, "RDY_STATIC_ASSERT(sizeof(%s_t) == %u && RDY_ALIGNOF(%s_t) == %u, \"%s_t: ABI v1 layout\");\n", cn,
 		a->size, cn, a->align, cn);
 }
 
@@ -413,7 +420,7 @@ static void emit_tagged(G *g, const char *cn, const char *tag, uint8_t disc, con
 	fprintf(h, "} %s_t;\n", cn);
 	assert_size(g, cn, t);
 	if (any)
-		fprintf(h, "_Static_assert(offsetof(%s_t, val) == %u, \"%s_t.val\");\n", cn, rdy_abi_layout(g->l, t)->payload,
+		fprintf(h, "RDY_STATIC_ASSERT(offsetof(%s_t, val) == %u, \"%s_t.val\");\n", cn, rdy_abi_layout(g->l, t)->payload,
 			cn);
 }
 
@@ -500,7 +507,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 		fprintf(h, "} %s_t;\n", cn);
 		assert_size(g, cn, t);
 		for (uint32_t i = 0; i < d->ncases; i++)
-			fprintf(h, "_Static_assert(offsetof(%s_t, %s) == %u, \"%s_t: ABI v1 layout\");\n", cn,
+			fprintf(h, "RDY_STATIC_ASSERT(offsetof(%s_t, %s) == %u, \"%s_t: ABI v1 layout\");\n", cn,
 				d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name) : rdy__sprintf(&g->a, "f%u", i),
 				a->offsets[i], cn);
 		break;
@@ -508,7 +515,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 		fprintf(h, "/* Handles to %s: own moves ownership, borrow lends it for one call. */\n", d->name);
 		fprintf(h, "typedef struct %s_own {\n\tuint32_t handle;\n} %s_own_t;\n", cn, cn);
 		fprintf(h, "typedef struct %s_borrow {\n\tuint32_t handle;\n} %s_borrow_t;\n", cn, cn);
-		fprintf(h, "_Static_assert(sizeof(%s_own_t) == 4 && sizeof(%s_borrow_t) == 4, \"handles\");\n", cn, cn);
+		fprintf(h, "RDY_STATIC_ASSERT(sizeof(%s_own_t) == 4 && sizeof(%s_borrow_t) == 4, \"handles\");\n", cn, cn);
 		break;
 	case RDY_WIT_FLAGS:
 		if (a->words) {
@@ -546,7 +553,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 	case RDY_WIT_OPTION: {
 		fprintf(h, "typedef struct %s {\n\tuint8_t is_some;\n\t%s val;\n} %s_t;\n", cn, ctype(g, d->a), cn);
 		assert_size(g, cn, t);
-		fprintf(h, "_Static_assert(offsetof(%s_t, val) == %u, \"%s_t.val\");\n", cn, a->payload, cn);
+		fprintf(h, "RDY_STATIC_ASSERT(offsetof(%s_t, val) == %u, \"%s_t.val\");\n", cn, a->payload, cn);
 		break;
 	}
 	case RDY_WIT_RESULT: {

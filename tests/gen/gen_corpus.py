@@ -6,7 +6,8 @@ usage: gen_corpus.py RDY SHARED INCLUDE CC... [--jobs N] [--verbose]
 For every world of every wit-ui passing case, every wasi-0.2 package and
 every tests/gen/*.wit (names that C reserves or that clash in C),
 both sides are generated, and each compiler given compiles the header and
-source with -std=c11 -Wall -Wextra -Wpedantic -Werror.  A world that ABI v1
+source with -std=c11 -Wall -Wextra -Wpedantic -Werror; a C++ compiler, when
+there is one, checks that the header also reads as C++11.  A world that ABI v1
 does not carry (async functions, future, stream, error-context) must be
 refused by the generator with a message naming the item; those are counted
 and listed.  Any other failure fails the test.
@@ -18,6 +19,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,7 +82,19 @@ def one(rdy, include, ccs, label, path, world, side, tmp):
         c = subprocess.run(argv, capture_output=True, timeout=120)
         if c.returncode:
             return "fail", f"{os.path.basename(cc)}: " + c.stderr.decode(errors="replace")[:4000]
+    # The header serves C++ too: extern "C", static_assert, no C++ keyword as a name.
+    if CXX:
+        with open(os.path.join(d, "b.cc"), "w") as f:
+            f.write('#include "b.h"\n')
+        argv = [CXX, "-std=c++11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fsyntax-only",
+                "-I", include, "-I", d, os.path.join(d, "b.cc")]
+        c = subprocess.run(argv, capture_output=True, timeout=120)
+        if c.returncode:
+            return "fail", f"{os.path.basename(CXX)}: " + c.stderr.decode(errors="replace")[:4000]
     return "ok", ""
+
+
+CXX = shutil.which("g++") or shutil.which("clang++")
 
 
 def main():
