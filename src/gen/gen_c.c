@@ -52,6 +52,7 @@ typedef struct G {
 	struct smap shorts;                /* short type name -> the type, or -1 when ambiguous */
 	rdy_abi_fref *imp, *exp;
 	uint32_t nimp, nexp;
+	const char **imp_name, **imp_has, **exp_name, **exp_has; /* claimed once, in table order */
 } G;
 
 static void oom(void *ud)
@@ -170,6 +171,32 @@ static const char *claim(G *g, const char *name)
 	}
 }
 
+/*
+ * Claims BASE and BASE followed by each of SUFFIXES (NULL-terminated), or
+ * BASE_2 and its family, and so on: every name the generated code derives
+ * from one WIT item stays distinct from every other.
+ */
+static const char *claim_family(G *g, const char *base, const char *const *suffixes)
+{
+	for (uint32_t k = 1;; k++) {
+		const char *cand = k == 1 ? base : rdy__sprintf(&g->a, "%s_%u", base, k);
+		bool free_all = !taken(g, cand, false);
+		for (const char *const *sf = suffixes; free_all && *sf; sf++)
+			free_all = !taken(g, rdy__sprintf(&g->a, "%s%s", cand, *sf), false);
+		if (!free_all)
+			continue;
+		taken(g, cand, true);
+		for (const char *const *sf = suffixes; *sf; sf++)
+			taken(g, rdy__sprintf(&g->a, "%s%s", cand, *sf), true);
+		return cand;
+	}
+}
+
+/* What a type's C name N brings along: N_t, N_free, a resource's handles, a map's entries. */
+static const char *const type_family[] = {
+	"_t", "_free", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t", NULL
+};
+
 static const char *pkg_prefix(G *g, int32_t p)
 {
 	const rdy_wit_package *pk = &g->m->packages[p];
@@ -267,16 +294,13 @@ static const char *tname(G *g, rdy_wit_type t)
 	}
 	if (d->kind == RDY_WIT_RESOURCE) { /* its handle types take the names beside it */
 		const char *owner = d->owner_kind == RDY_WIT_OWNER_INTERFACE ? iface_prefix(g, d->owner) : g->wp;
-		const char *r = claim(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)));
-		taken(g, rdy__sprintf(&g->a, "%s_own", r), true);
-		taken(g, rdy__sprintf(&g->a, "%s_borrow", r), true);
-		return g->tname[t] = r;
+		return g->tname[t] = claim_family(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)), type_family);
 	}
 	if (d->kind == RDY_WIT_ALIAS && !d->name)
 		return g->tname[t] = d->a < 0 ? prim_c[-d->a] : tname(g, d->a);
 	if (d->name) {
 		const char *owner = d->owner_kind == RDY_WIT_OWNER_INTERFACE ? iface_prefix(g, d->owner) : g->wp;
-		return g->tname[t] = claim(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)));
+		return g->tname[t] = claim_family(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)), type_family);
 	}
 	const char *mg = mangle(g, t);
 	if (strlen(mg) > 64) { /* a name past this helps nobody: spell the structural hash */
@@ -286,7 +310,7 @@ static const char *tname(G *g, rdy_wit_type t)
 	for (uint32_t i = 0; i < g->nanon; i++)
 		if (!strcmp(g->anon[i].mangled, mg))
 			return g->tname[t] = g->anon[i].name;
-	const char *name = claim(g, rdy__sprintf(&g->a, "%s_%s", g->wp, mg));
+	const char *name = claim_family(g, rdy__sprintf(&g->a, "%s_%s", g->wp, mg), type_family);
 	*RDY_PUSH(&g->a, g->anon, g->nanon, g->capanon) = (struct anon){ mg, name, false };
 	return g->tname[t] = name;
 }
@@ -319,8 +343,10 @@ static bool needs_free(G *g, rdy_wit_type t)
 	case RDY_WIT_MAP:
 		r = true;
 		break;
+	case RDY_WIT_FIXED_LIST: /* list<T, 0> holds no T */
+		r = d->size && needs_free(g, d->a);
+		break;
 	case RDY_WIT_ALIAS:
-	case RDY_WIT_FIXED_LIST:
 	case RDY_WIT_OPTION:
 		r = needs_free(g, d->a);
 		break;
@@ -483,6 +509,12 @@ static void emit_free(G *g, rdy_wit_type t, const char *cn)
 	fputs("}\n", h);
 }
 
+/* A case's or flag's constant, TYPE_CASE, distinct from every other constant. */
+static const char *constant(G *g, const char *type_upper, const char *name)
+{
+	return claim(g, rdy__sprintf(&g->a, "%s_%s", type_upper, upper(g, name)));
+}
+
 static void emit_body(G *g, rdy_wit_type t, const char *cn)
 {
 	const rdy_wit_typedef *d = def(g, t);
@@ -522,20 +554,20 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 			fprintf(h, "typedef struct %s {\n\tuint64_t words[%u];\n} %s_t;\n", cn, a->words, cn);
 			fprintf(h, "/* Flag i is bit i %% 64 of words[i / 64]; the constants are the indices. */\n");
 			for (uint32_t i = 0; i < d->ncases; i++)
-				fprintf(h, "#define %s_%s %uu\n", up, upper(g, d->cases[i].name), i);
+				fprintf(h, "#define %s %uu\n", constant(g, up, d->cases[i].name), i);
 		} else if (!d->ncases) {
 			fprintf(h, "typedef uint8_t %s_t; /* no flags: always 0 */\n", cn);
 		} else {
 			fprintf(h, "typedef %s %s_t;\n", uint_of(a->size), cn);
 			for (uint32_t i = 0; i < d->ncases; i++)
-				fprintf(h, "#define %s_%s ((%s_t)1 << %u)\n", up, upper(g, d->cases[i].name), cn, i);
+				fprintf(h, "#define %s ((%s_t)1 << %u)\n", constant(g, up, d->cases[i].name), cn, i);
 		}
 		assert_size(g, cn, t);
 		break;
 	case RDY_WIT_ENUM:
 		fprintf(h, "typedef %s %s_t;\n", uint_of(a->size), cn);
 		for (uint32_t i = 0; i < d->ncases; i++)
-			fprintf(h, "#define %s_%s %uu\n", up, upper(g, d->cases[i].name), i);
+			fprintf(h, "#define %s %uu\n", constant(g, up, d->cases[i].name), i);
 		assert_size(g, cn, t);
 		break;
 	case RDY_WIT_VARIANT: {
@@ -546,7 +578,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 			types[i] = d->cases[i].type;
 		}
 		for (uint32_t i = 0; i < d->ncases; i++)
-			fprintf(h, "#define %s_%s %uu\n", up, upper(g, d->cases[i].name), i);
+			fprintf(h, "#define %s %uu\n", constant(g, up, d->cases[i].name), i);
 		emit_tagged(g, cn, "tag", a->disc, names, types, d->ncases, t);
 		break;
 	}
@@ -664,6 +696,7 @@ static const char *func_part(G *g, const rdy_wit_func *f)
 typedef struct fn {
 	const rdy_abi_fref *r;
 	const char *name;                  /* the C name: "exports_example_shapes_canvas_area" */
+	const char *has;                   /* its query: "exports_example_shapes_canvas_has_area" */
 	const char *prefix, *part;         /* its interface's prefix, and func_part */
 	const char *params;                /* ", uint32_t a, const rdy_string_t *s, uint32_t *ret" */
 	const char *types;                 /* the same, types only */
@@ -672,11 +705,13 @@ typedef struct fn {
 
 static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 {
-	fn f = { r, NULL, NULL, NULL, "", "", "" };
+	fn f = { r, NULL, NULL, NULL, NULL, "", "", "" };
 	f.prefix = r->iface >= 0 ? iface_prefix(g, r->iface) : g->wp;
 	f.part = func_part(g, r->func);
-	f.name = rdy__sprintf(&g->a, "%s%s_%s", exported ? "exports_" : "", f.prefix, f.part);
-	for (uint32_t i = 0; i < r->func->nparams; i++) {
+	uint32_t i = (uint32_t)(r - (exported ? g->exp : g->imp));
+	f.name = (exported ? g->exp_name : g->imp_name)[i];
+	f.has = (exported ? g->exp_has : g->imp_has)[i];
+	for (i = 0; i < r->func->nparams; i++) {
 		const rdy_wit_param *p = &r->func->params[i];
 		const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
 		const char *sp = by_value(g, p->type) ? " " : "";
@@ -788,8 +823,8 @@ static void emit_plugin(G *g)
 		fprintf(h, "static inline int32_t %s(const rdy_imports_v1 *im%s)\n{\n", f.name, f.params);
 		fprintf(h, "\trdy_fn fn = im->funcs[%u].call;\n\tif (!fn)\n\t\treturn RDY_EABSENT;\n", i);
 		fprintf(h, "\treturn ((int32_t (*)(void *%s))fn)(im->ctx%s);\n}\n", f.types, f.args);
-		fprintf(h, "static inline bool %s_has_%s(const rdy_imports_v1 *im)\n{\n\treturn im->funcs[%u].call != NULL;\n}\n",
-			f.prefix, f.part, i);
+		fprintf(h, "static inline bool %s(const rdy_imports_v1 *im)\n{\n\treturn im->funcs[%u].call != NULL;\n}\n",
+			f.has, i);
 		if (g->imp[i].func->result != RDY_WIT_NONE && needs_free(g, g->imp[i].func->result))
 			fprintf(h, "/* Releases a result of %s: the host frees what it allocated. */\n"
 				   "static inline void %s_release(const rdy_imports_v1 *im, %s *ret)\n{\n"
@@ -885,8 +920,8 @@ static void emit_host(G *g)
 		fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
 		fprintf(h, "\tif (!inst->exports.%s)\n\t\treturn RDY_EABSENT;\n", f.name);
 		fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
-		fprintf(h, "static inline bool exports_%s_has_%s(const %s_t *inst)\n{\n\treturn inst->exports.%s != NULL;\n}\n",
-			f.prefix, f.part, wp, f.name);
+		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->exports.%s != NULL;\n}\n",
+			f.has, wp, f.name);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
 			fprintf(h, "/* Releases a result of %s: the plugin frees what it allocated. */\n"
 				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
@@ -934,6 +969,29 @@ static void emit_host(G *g)
 
 /* ---- driver --------------------------------------------------------------------- */
 
+/* Claims each function's name, its _release and its _has_ query, together. */
+static void name_funcs(G *g, const rdy_abi_fref *v, uint32_t n, bool exported, const char ***names, const char ***has)
+{
+	static const char *const family[] = { "_release", NULL };
+	*names = rdy__allocn(&g->a, n + 1, sizeof **names);
+	*has = rdy__allocn(&g->a, n + 1, sizeof **has);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *prefix = v[i].iface >= 0 ? iface_prefix(g, v[i].iface) : g->wp;
+		const char *part = func_part(g, v[i].func), *ex = exported ? "exports_" : "";
+		for (uint32_t k = 1;; k++) {
+			const char *sfx = k == 1 ? "" : rdy__sprintf(&g->a, "_%u", k);
+			const char *name = rdy__sprintf(&g->a, "%s%s_%s%s", ex, prefix, part, sfx);
+			const char *q = rdy__sprintf(&g->a, "%s%s_has_%s%s", ex, prefix, part, sfx);
+			if (taken(g, name, false) || taken(g, rdy__sprintf(&g->a, "%s_release", name), false) ||
+			    taken(g, q, false))
+				continue;
+			(*names)[i] = claim_family(g, name, family);
+			(*has)[i] = claim(g, q);
+			break;
+		}
+	}
+}
+
 static void roots(G *g, const rdy_wit_item *v, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
@@ -974,6 +1032,12 @@ static void run(G *g)
 	}
 	const rdy_wit_package *p = &g->m->packages[g->w->package];
 	g->wp = rdy__sprintf(&g->a, "%s_%s_%s", snake(g, p->ns), snake(g, p->name), snake(g, g->w->name));
+	/* The world's own API comes first: WIT items never take these names. */
+	static const char *const world_api[] = {
+		"_t", "_imports", "_imports_t", "_exports", "_exports_t", "_state", "_state_t", "_instance_new",
+		"_instance_free", "_world", "_descriptor", "_instantiate", "_free", NULL
+	};
+	claim_family(g, g->wp, world_api);
 	bool host = in->side == RDY_SIDE_HOST;
 	const char *guard = upper(g, rdy__sprintf(&g->a, "RDY_GEN_%s_%s_H", g->wp, host ? "host" : "plugin"));
 
@@ -987,6 +1051,9 @@ static void run(G *g)
 	roots(g, g->w->exports, g->w->nexports);
 	roots_fns(g, g->imp, g->nimp);
 	roots_fns(g, g->exp, g->nexp);
+
+	name_funcs(g, g->imp, g->nimp, false, &g->imp_name, &g->imp_has);
+	name_funcs(g, g->exp, g->nexp, true, &g->exp_name, &g->exp_has);
 
 	banner(g, g->c);
 	fputs("#include <string.h>\n", g->c);
