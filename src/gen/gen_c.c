@@ -320,9 +320,9 @@ static const char *ctype(G *g, rdy_wit_type t)
 {
 	if (t < 0)
 		return prim_c[-t];
-	const rdy_wit_typedef *d = def(g, unalias(g, t));
-	if (d->kind == RDY_WIT_RESOURCE) /* a resource used as a value means own<R> */
-		return rdy__sprintf(&g->a, "%s_own_t", tname(g, unalias(g, t)));
+	rdy_wit_type u = unalias(g, t);
+	if (u >= 0 && def(g, u)->kind == RDY_WIT_RESOURCE) /* a resource used as a value means own<R> */
+		return rdy__sprintf(&g->a, "%s_own_t", tname(g, u));
 	if (def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
 		return ctype(g, def(g, t)->a);
 	return rdy__sprintf(&g->a, "%s_t", tname(g, t));
@@ -371,7 +371,7 @@ static const char *free_call(G *g, rdy_wit_type t, const char *expr)
 {
 	if (t == RDY_WIT_STRING)
 		return rdy__sprintf(&g->a, "rdy_string_free(&%s);", expr);
-	while (def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
+	while (t >= 0 && def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
 		t = def(g, t)->a;
 	if (t == RDY_WIT_STRING)
 		return rdy__sprintf(&g->a, "rdy_string_free(&%s);", expr);
@@ -733,6 +733,14 @@ static bool gated(const rdy_wit_stability *s)
 	return s->kind == RDY_WIT_STAB_STABLE && s->since;
 }
 
+/* Whether the other side may lack F: it, its interface or its world item is gated @since. */
+static bool may_be_absent(G *g, const rdy_abi_fref *r, bool exported)
+{
+	const rdy_wit_item *it = exported ? &g->w->exports[r->item] : &g->w->imports[r->item];
+	return gated(&r->func->stability) || (r->iface >= 0 && (gated(&it->stability) ||
+		gated(&g->m->interfaces[r->iface].stability)));
+}
+
 /* The comment above a function: its WIT, its docs, and who owns what. */
 static void fn_comment(G *g, FILE *out, const fn *f, const char *ind, const char *role)
 {
@@ -801,11 +809,14 @@ static void emit_plugin(G *g)
 	fprintf(h, "\n/* ---- instances -------------------------------------------------------------- */\n\n");
 	fprintf(h, "/* Your plugin's state for one instance; you define struct %s_state. */\n", wp);
 	fprintf(h, "typedef struct %s_state %s_state_t;\n\n", wp, wp);
+	fprintf(h, "/*\n * Your functions stay inside the plugin: the root symbol is its only export.\n"
+		   " * Define RDY_PLUGIN_API before including this header to change that.\n */\n"
+		   "#ifndef RDY_PLUGIN_API\n#define RDY_PLUGIN_API __attribute__((visibility(\"hidden\")))\n#endif\n\n");
 	fprintf(h, "/*\n * You implement these two.  instance_new makes the state of a new instance\n"
 		   " * in *state and returns RDY_OK, or traps (RDY_ETRAP).  IMPORTS is how the\n"
 		   " * instance calls its host; it stays valid until instance_free.\n */\n");
-	fprintf(h, "int32_t %s_instance_new(const rdy_imports_v1 *imports, %s_state_t **state);\n", wp, wp);
-	fprintf(h, "void %s_instance_free(%s_state_t *state);\n", wp, wp);
+	fprintf(h, "RDY_PLUGIN_API int32_t %s_instance_new(const rdy_imports_v1 *imports, %s_state_t **state);\n", wp, wp);
+	fprintf(h, "RDY_PLUGIN_API void %s_instance_free(%s_state_t *state);\n", wp, wp);
 
 	fprintf(h, "\n/* ---- exports: you implement these ------------------------------------------ */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
@@ -813,7 +824,7 @@ static void emit_plugin(G *g)
 		fn_comment(g, h, &f, "", "Export");
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
 			fprintf(h, "/* Fill *ret with memory from malloc: the generated release frees it. */\n");
-		fprintf(h, "int32_t %s(%s_state_t *state%s);\n", f.name, wp, f.params);
+		fprintf(h, "RDY_PLUGIN_API int32_t %s(%s_state_t *state%s);\n", f.name, wp, f.params);
 	}
 
 	fprintf(h, "\n/* ---- imports: the host's functions -------------------------------------------- */\n");
@@ -893,7 +904,8 @@ static void emit_host(G *g)
 		fputs("\tuint8_t reserved; /* this world imports nothing */\n", h);
 	fprintf(h, "} %s_imports_t;\n", wp);
 
-	fprintf(h, "\n/* The instance's exports, typed; NULL where the plugin lacks a gated item. */\n");
+	fprintf(h, "\n/*\n * The instance's exports, typed.  Where the plugin lacks a gated item, the\n"
+		   " * entry is a stub that returns RDY_EABSENT, so a call needs no test.\n */\n");
 	fprintf(h, "typedef struct %s_exports {\n", wp);
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
@@ -918,10 +930,9 @@ static void emit_host(G *g)
 		fn f = describe_fn(g, &g->exp[i], true);
 		fn_comment(g, h, &f, "", "Export");
 		fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
-		fprintf(h, "\tif (!inst->exports.%s)\n\t\treturn RDY_EABSENT;\n", f.name);
 		fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
-		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->exports.%s != NULL;\n}\n",
-			f.has, wp, f.name);
+		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->funcs[%u].call != NULL;\n}\n",
+			f.has, wp, i);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
 			fprintf(h, "/* Releases a result of %s: the plugin frees what it allocated. */\n"
 				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
@@ -940,6 +951,20 @@ static void emit_host(G *g)
 			fprintf(c, "\nstatic void rdy__release_%u(void *ctx, void *ret)\n{\n\t(void)ctx;\n\t%s\n}\n", i,
 				free_call(g, g->imp[i].func->result, rdy__sprintf(&g->a, "(*(%s *)ret)", ty)));
 		}
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		if (!may_be_absent(g, &g->exp[i], true))
+			continue;
+		fn f = describe_fn(g, &g->exp[i], true);
+		fprintf(c, "\n/* Stands for %s when the plugin lacks it. */\n", g->exp[i].func->name);
+		fprintf(c, "static int32_t rdy__absent_%u(void *state%s)\n{\n\t(void)state;\n", i, f.params);
+		for (const char *a = f.args; *a;) { /* ", a, b, ret": one (void) per argument */
+			a += 2;
+			size_t n = strcspn(a, ",");
+			fprintf(c, "\t(void)%.*s;\n", (int)n, a);
+			a += n;
+		}
+		fputs("\treturn RDY_EABSENT;\n}\n", c);
+	}
 	fprintf(c, "\nint %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
 		   "\t\t rdy_error **err)\n{\n", wp, wp, wp);
 	if (g->nimp) {
@@ -960,7 +985,11 @@ static void emit_host(G *g)
 		   "\tout->funcs = rdy_instance_exports(inst);\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
-		fprintf(c, "\tout->exports.%s = (int32_t (*)(void *%s))out->funcs[%u].call;\n", f.name, f.types, i);
+		if (may_be_absent(g, &g->exp[i], true))
+			fprintf(c, "\tout->exports.%s = out->funcs[%u].call ? (int32_t (*)(void *%s))out->funcs[%u].call\n"
+				   "\t\t\t\t\t\t   : rdy__absent_%u;\n", f.name, i, f.types, i, i);
+		else
+			fprintf(c, "\tout->exports.%s = (int32_t (*)(void *%s))out->funcs[%u].call;\n", f.name, f.types, i);
 	}
 	fprintf(c, "\treturn RDY_OK;\n}\n");
 	fprintf(c, "\nvoid %s_free(%s_t *inst)\n{\n\trdy_instance_free(inst->instance);\n\tmemset(inst, 0, sizeof *inst);\n}\n",

@@ -94,8 +94,10 @@ def build(rdy, cc, include, work, name, wit_text, world, impl=None):
         f.write(PROBE)
     so = os.path.join(d, f"{name}.so")
     srcs = [os.path.join(d, "bindings.c"), os.path.join(d, "probe.c")] + ([impl] if impl else [])
-    # A refused plugin's own functions are left undefined: the loader must refuse it before dlopen.
-    run([cc, *FLAGS, "-I", include, "-I", d, *srcs, "-o", so])
+    # A refused plugin's own functions are left undefined, so they must be
+    # default-visibility symbols: the loader must refuse it before dlopen.
+    vis = [] if impl else ["-DRDY_PLUGIN_API="]
+    run([cc, *FLAGS, *vis, "-I", include, "-I", d, *srcs, "-o", so])
     return so
 
 
