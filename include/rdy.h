@@ -11,8 +11,10 @@
  *
  * Threads: calls into instances may run concurrently from any thread (the
  * runtime takes no lock on a call).  Opening, closing, instance creation and
- * freeing are serialised by one lock.  An instance must not be freed while a
- * call into it is running.
+ * freeing are serialised by one lock, which is held while plugin code runs
+ * for them (constructors, destructors, instance_new, instance_free): that
+ * code must not call these functions.  An instance must not be freed while a call into it
+ * is running.
  */
 #ifndef RDY_H
 #define RDY_H
@@ -64,8 +66,9 @@ int rdy_module_close(rdy_module *m, rdy_error **err);
 const char *rdy_module_path(const rdy_module *m);
 const char *rdy_module_producer(const rdy_module *m);
 /*
- * The host's items that the plugin lacks and that bind as absent (they are
- * gated @since), one line each as `rdy check` prints them.
+ * The items that bind as absent, being gated @since: the host's that the
+ * plugin lacks, and the plugin's imports that the host's world lacks.  One
+ * line each, as `rdy check` prints them.
  */
 uint32_t rdy_module_nabsent(const rdy_module *m);
 const char *rdy_module_absent(const rdy_module *m, uint32_t i);

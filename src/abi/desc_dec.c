@@ -550,7 +550,7 @@ static void validate(D *x)
 			fail(x, NULL, "type %u belongs to world %d, which does not exist", t, m->types[t].owner);
 	rdy_abi_layouts *l = rdy_abi_layouts_new(m);
 	if (!l)
-		fail(x, NULL, "out of memory");
+		on_oom(x);
 	for (uint32_t t = 0; t < m->ntypes; t++) {
 		const char *why = rdy_abi_why_not(l, (rdy_wit_type)t);
 		if (why) {

@@ -1,5 +1,6 @@
 /*
- * The descriptor section of an ELF file (docs/abi.md §5), read statically.
+ * The descriptor section of an ELF file (docs/abi.md §5), and its root
+ * symbol (§7), read statically.
  *
  * Nothing in the file is trusted: libelf parses the headers, and every
  * offset and size it hands back is checked against the file's real size
@@ -26,24 +27,43 @@ typedef struct reader {
 	int fd;
 	uint64_t fsize;                    /* the file's size when opened */
 	Elf *elf;
+	int status;                        /* when failing: -1 a bad file, -2 an unreadable one, -3 no memory */
 	char *err;
 	size_t errlen;
 } reader;
 
+static void say(reader *r, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void say(reader *r, const char *fmt, va_list ap)
+{
+	if (!r->errlen)
+		return;
+	int n = snprintf(r->err, r->errlen, "%s: ", r->path);
+	if (n >= 0 && (size_t)n < r->errlen)
+		vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+}
+
 static int fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int unreadable(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Always -1: the message is "PATH: " and FMT. */
 static int fail(reader *r, const char *fmt, ...)
 {
-	if (!r->errlen)
-		return -1;
-	int n = snprintf(r->err, r->errlen, "%s: ", r->path);
-	if (n >= 0 && (size_t)n < r->errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	say(r, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* As fail, for a file that could not be read at all. */
+static int unreadable(reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say(r, fmt, ap);
+	va_end(ap);
+	r->status = -2;
 	return -1;
 }
 
@@ -56,9 +76,9 @@ static int read_at(reader *r, uint64_t off, void *buf, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return fail(r, "read failed: %s", strerror(errno));
+			return unreadable(r, "read failed: %s", strerror(errno));
 		if (k == 0)
-			return fail(r, "file shrank while it was being read");
+			return unreadable(r, "file shrank while it was being read");
 		got += (size_t)k;
 	}
 	return 0;
@@ -68,12 +88,12 @@ static int open_file(reader *r)
 {
 	r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
-		return fail(r, "%s", strerror(errno));
+		return unreadable(r, "%s", strerror(errno));
 	struct stat st;
 	if (fstat(r->fd, &st) < 0)
-		return fail(r, "%s", strerror(errno));
+		return unreadable(r, "%s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return fail(r, "not a regular file");
+		return unreadable(r, "not a regular file");
 	r->fsize = (uint64_t)st.st_size;
 	return 0;
 }
@@ -128,6 +148,12 @@ static int find_section(reader *r, GElf_Shdr *out)
 	return 0;
 }
 
+/* Whether the bytes of the section SH are all in the file. */
+static bool in_file(const reader *r, const GElf_Shdr *sh)
+{
+	return sh->sh_offset <= r->fsize && sh->sh_size <= r->fsize - sh->sh_offset;
+}
+
 /* The section holds its bytes in the file, all of them, and at least a descriptor header. */
 static int check_section(reader *r, const GElf_Shdr *sh)
 {
@@ -137,7 +163,7 @@ static int check_section(reader *r, const GElf_Shdr *sh)
 		return fail(r, "section " RDY_ELF_SECTION " has type %u, not SHT_PROGBITS", (unsigned)sh->sh_type);
 	if (sh->sh_flags & SHF_COMPRESSED)
 		return fail(r, "section " RDY_ELF_SECTION " is compressed");
-	if (sh->sh_offset > r->fsize || sh->sh_size > r->fsize - sh->sh_offset)
+	if (!in_file(r, sh))
 		return fail(r, "section " RDY_ELF_SECTION " is truncated: %llu bytes at offset %llu, the file has %llu",
 			    (unsigned long long)sh->sh_size, (unsigned long long)sh->sh_offset,
 			    (unsigned long long)r->fsize);
@@ -190,8 +216,10 @@ static int read_descriptor(reader *r, uint8_t **out, size_t *len)
 	    declared_size(r, &sh, &size) < 0 || check_padding(r, &sh, size) < 0)
 		return -1;
 	uint8_t *buf = malloc(size);
-	if (!buf)
+	if (!buf) {
+		r->status = -3;
 		return fail(r, "out of memory");
+	}
 	if (read_at(r, sh.sh_offset, buf, size) < 0) {
 		free(buf);
 		return -1;
@@ -201,14 +229,76 @@ static int read_descriptor(reader *r, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* The data of the first section of type TYPE, a symbol table, and the index of its string table; both in the file. */
+static Elf_Data *symbol_table(reader *r, uint32_t type, size_t *strndx)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh, str;
+	while ((scn = elf_nextscn(r->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
+			break;
+	if (!scn || !in_file(r, &sh))
+		return NULL;
+	Elf_Scn *s = elf_getscn(r->elf, sh.sh_link);
+	if (!s || !gelf_getshdr(s, &str) || str.sh_type != SHT_STRTAB || !in_file(r, &str))
+		return NULL;
+	*strndx = sh.sh_link;
+	return elf_getdata(scn, NULL);
+}
+
+/*
+ * The dynamic symbol NAME as dlsym would find it: a defined data object,
+ * global or weak, not hidden, and at least MIN_SIZE bytes.  A file without a
+ * usable .dynsym has none.
+ */
+static int find_root(reader *r, const char *name, uint64_t min_size)
+{
+	size_t strndx = 0;
+	Elf_Data *d = symbol_table(r, SHT_DYNSYM, &strndx);
+	GElf_Sym sym;
+	for (int i = 1; d && gelf_getsym(d, i, &sym); i++) {
+		const char *s = elf_strptr(r->elf, strndx, sym.st_name);
+		unsigned bind = GELF_ST_BIND(sym.st_info), vis = GELF_ST_VISIBILITY(sym.st_other);
+		if (!s || strcmp(s, name) || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT || (bind != STB_GLOBAL && bind != STB_WEAK) ||
+		    (vis != STV_DEFAULT && vis != STV_PROTECTED))
+			continue;
+		if (sym.st_size < min_size)
+			return fail(r, "root symbol `%s` is %llu bytes; ABI v1's is at least %llu", name,
+				    (unsigned long long)sym.st_size, (unsigned long long)min_size);
+		return 0;
+	}
+	return fail(r, "no root symbol `%s`: not an rdylib plugin", name);
+}
+
+static int finish(reader *r, int rc)
+{
+	elf_end(r->elf);
+	if (r->fd >= 0)
+		close(r->fd);
+	return rc;
+}
+
 int rdy_elf_read_descriptor(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
-	reader r = { path, -1, 0, NULL, err, errlen };
+	reader r = { path, -1, 0, NULL, -1, err, errlen };
 	*out = NULL;
 	*len = 0;
-	int rc = read_descriptor(&r, out, len);
-	elf_end(r.elf);
-	if (r.fd >= 0)
-		close(r.fd);
-	return rc;
+	return finish(&r, read_descriptor(&r, out, len));
+}
+
+int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, uint8_t **out, size_t *len,
+			char *err, size_t errlen)
+{
+	reader r = { path, -1, 0, NULL, -1, err, errlen };
+	*out = NULL;
+	*len = 0;
+	if (read_descriptor(&r, out, len) < 0)
+		return finish(&r, r.status);
+	if (find_root(&r, root, min_size) == 0)
+		return finish(&r, 0);
+	free(*out);
+	*out = NULL;
+	*len = 0;
+	return finish(&r, -1);
 }

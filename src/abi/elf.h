@@ -1,6 +1,7 @@
 /*
  * Reading a plugin's descriptor from its ELF file without loading it
- * (docs/abi.md §5): the bytes of the `.rdy.descriptor` section.
+ * (docs/abi.md §5): the bytes of the `.rdy.descriptor` section, and whether
+ * the file defines the root symbol that the loader will look up (§7).
  *
  * Part of the runtime's static reader: it depends on libc and libelf only,
  * and no file, however damaged, makes it crash.
@@ -22,5 +23,17 @@
  */
 int rdy_elf_read_descriptor(const char *path, uint8_t **out, size_t *len, char *err,
 			    size_t errlen);
+
+/*
+ * Reads a plugin as a loader must before dlopen (§7): its descriptor, as
+ * rdy_elf_read_descriptor does, and then its root symbol ROOT in the dynamic
+ * symbol table, which must be a defined data object that dlsym can find, of
+ * at least MIN_SIZE bytes.  Returns 0 with *OUT and *LEN set as above; -1
+ * when the file is not such a plugin; -2 when it could not be read at all
+ * (missing, not a regular file, a failed read); -3 when memory ran out.
+ * Each failure leaves a message naming PATH in ERR.
+ */
+int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, uint8_t **out, size_t *len,
+			char *err, size_t errlen);
 
 #endif

@@ -51,5 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rdy_desc *d = rdy_desc_decode(bytes, len, derr, sizeof derr);
 	rdy_desc_free(d);
 	free(bytes);
+	/* The loader's reader: the same section, and the root symbol in .dynsym. */
+	bytes = NULL;
+	int rc = rdy_elf_read_plugin(file, "rdy_plugin_v1", 72, &bytes, &len, err, sizeof err);
+	if (rc < 0 && !strstr(err, file))
+		abort();
+	free(bytes);
 	return 0;
 }

@@ -1,0 +1,99 @@
+/*
+ * Instances: a module's state, created by its root symbol's instance_new
+ * with an import table of its own.  The export table is the module's,
+ * shared by every instance, since the plugin tells instances apart by SELF.
+ */
+#include "rt/rt.h"
+
+#include <stdlib.h>
+
+/*
+ * The plugin's import table, in its order, from the host's IMPORTS, in the
+ * host's: an import the host lacks or leaves NULL is absent, which only a
+ * gated one may be.
+ */
+static int bind_imports(rdy_instance *inst, const rdy_func_v1 *imports, rdy_error **err)
+{
+	const rdy_module *m = inst->module;
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		uint32_t k = m->import_map[i];
+		rdy_func_v1 f = k == UINT32_MAX ? (rdy_func_v1){ NULL, NULL } : imports[k];
+		if (!f.call && !rdy__import_gated(m, i)) {
+			char name[512];
+			rdy__func_name(rdy_desc_model(m->desc), rdy_desc_world(m->desc), false, &m->imports[i], name,
+				       sizeof name);
+			return rdy__fail(err, RDY_EINVAL, "%s: the host does not provide import %s", m->path, name);
+		}
+		inst->funcs[i] = f.call ? f : (rdy_func_v1){ NULL, NULL };
+	}
+	return RDY_OK;
+}
+
+/* The steps of rdy_instance_new, under the lock. */
+static rdy_instance *instance_new(rdy_module *m, const rdy_func_v1 *imports, void *ctx, rdy_error **err)
+{
+	rdy_instance *inst = malloc(sizeof *inst + m->nimports * sizeof *inst->funcs);
+	if (!inst) {
+		rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
+		return NULL;
+	}
+	inst->module = m;
+	inst->self = NULL;
+	inst->imports = (rdy_imports_v1){ ctx, m->nimports, inst->funcs };
+	if (bind_imports(inst, imports, err) != RDY_OK) {
+		free(inst);
+		return NULL;
+	}
+	int32_t status = m->root->instance_new(&inst->imports, &inst->self);
+	if (status != RDY_OK) {
+		rdy__fail(err, RDY_ETRAP, "%s: instance_new trapped (status %d)", m->path, (int)status);
+		free(inst);
+		return NULL;
+	}
+	m->live++;
+	return inst;
+}
+
+RDY_API rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports, uint32_t nimports, void *ctx,
+				       rdy_error **err)
+{
+	if (!m) {
+		rdy__fail(err, RDY_EINVAL, "rdy_instance_new: no module");
+		return NULL;
+	}
+	if (nimports != m->world->nimports || (nimports && !imports)) {
+		rdy__fail(err, RDY_EINVAL, "%s: %u imports given, the host's world has %u", m->path,
+			  imports ? nimports : 0, m->world->nimports);
+		return NULL;
+	}
+	pthread_mutex_lock(&rdy__lock);
+	rdy_instance *inst = instance_new(m, imports, ctx, err);
+	pthread_mutex_unlock(&rdy__lock);
+	return inst;
+}
+
+RDY_API void rdy_instance_free(rdy_instance *inst)
+{
+	if (!inst)
+		return;
+	pthread_mutex_lock(&rdy__lock);
+	inst->module->root->instance_free(inst->self);
+	inst->module->live--;
+	pthread_mutex_unlock(&rdy__lock);
+	free(inst);
+}
+
+RDY_API const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst)
+{
+	return inst ? inst->module->exports : NULL;
+}
+
+RDY_API void *rdy_instance_self(const rdy_instance *inst)
+{
+	return inst ? inst->self : NULL;
+}
+
+RDY_API rdy_module *rdy_instance_module(const rdy_instance *inst)
+{
+	return inst ? inst->module : NULL;
+}
