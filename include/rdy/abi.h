@@ -106,6 +106,14 @@ typedef void (*rdy_fn)(void);
  */
 typedef void (*rdy_release_fn)(void *self, void *ret);
 
+/*
+ * A plugin instance's state.  Each plugin defines struct rdy_state for
+ * itself (a plugin implements one world); hosts never see inside.  Exports
+ * take it as their first parameter, so the export table can point at the
+ * plugin's own functions and the host call them through their exact type.
+ */
+struct rdy_state;
+
 /* One function across the boundary: CALL NULL means absent. */
 typedef struct rdy_func_v1 {
 	rdy_fn call;

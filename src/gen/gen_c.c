@@ -807,8 +807,10 @@ static void emit_plugin(G *g)
 	FILE *h = g->h, *c = g->c;
 	const char *wp = g->wp;
 	fprintf(h, "\n/* ---- instances -------------------------------------------------------------- */\n\n");
-	fprintf(h, "/* Your plugin's state for one instance; you define struct %s_state. */\n", wp);
-	fprintf(h, "typedef struct %s_state %s_state_t;\n\n", wp, wp);
+	fprintf(h, "/*\n * Your plugin's state for one instance: you define struct rdy_state.  The\n"
+		   " * export table points at your functions themselves, so their type is the\n"
+		   " * one the host calls through, and a call takes no extra jump.\n */\n");
+	fprintf(h, "typedef struct rdy_state %s_state_t;\n\n", wp);
 	fprintf(h, "/*\n * Your functions stay inside the plugin: the root symbol is its only export.\n"
 		   " * Define RDY_PLUGIN_API before including this header to change that.\n */\n"
 		   "#ifndef RDY_PLUGIN_API\n#define RDY_PLUGIN_API __attribute__((visibility(\"hidden\")))\n#endif\n\n");
@@ -846,11 +848,8 @@ static void emit_plugin(G *g)
 	/* The source: descriptor, thunks, tables, root symbol. */
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
 	emit_descriptor(g, "rdy__descriptor", true, true);
-	fprintf(c, "\n/* Thunks: the ABI passes the state as void *. */\n");
+	fprintf(c, "\n/* Release functions: what an export's result owns goes back to free(). */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
-		fn f = describe_fn(g, &g->exp[i], true);
-		fprintf(c, "static int32_t rdy__export_%u(void *state%s)\n{\n\treturn %s((%s_state_t *)state%s);\n}\n", i,
-			f.params, f.name, wp, f.args);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result)) {
 			const char *ty = ctype(g, g->exp[i].func->result);
 			fprintf(c, "static void rdy__release_%u(void *state, void *ret)\n{\n\t(void)state;\n\t%s\n}\n", i,
@@ -861,7 +860,7 @@ static void emit_plugin(G *g)
 		fprintf(c, "\nstatic const rdy_func_v1 rdy__exports[%u] = {\n", g->nexp);
 		for (uint32_t i = 0; i < g->nexp; i++) {
 			bool rel = g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result);
-			fprintf(c, "\t{ (rdy_fn)rdy__export_%u, %s },\n", i,
+			fprintf(c, "\t{ (rdy_fn)%s, %s },\n", describe_fn(g, &g->exp[i], true).name,
 				rel ? rdy__sprintf(&g->a, "rdy__release_%u", i) : "NULL");
 		}
 		fputs("};\n", c);
@@ -909,14 +908,14 @@ static void emit_host(G *g)
 	fprintf(h, "typedef struct %s_exports {\n", wp);
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
-		fprintf(h, "\tint32_t (*%s)(void *state%s);\n", f.name, f.types);
+		fprintf(h, "\tint32_t (*%s)(struct rdy_state *%s);\n", f.name, f.types);
 	}
 	if (!g->nexp)
 		fputs("\tuint8_t reserved; /* this world exports nothing */\n", h);
 	fprintf(h, "} %s_exports_t;\n", wp);
 
 	fprintf(h, "\n/* One instance of a plugin. */\ntypedef struct %s {\n\trdy_instance *instance;\n"
-		   "\tvoid *state;                 /* the plugin's, passed to every export */\n"
+		   "\tstruct rdy_state *state;     /* the plugin's, passed to every export */\n"
 		   "\tconst rdy_func_v1 *funcs;    /* the raw table, with the release functions */\n"
 		   "\t%s_exports_t exports;\n} %s_t;\n", wp, wp, wp);
 	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
@@ -956,7 +955,7 @@ static void emit_host(G *g)
 			continue;
 		fn f = describe_fn(g, &g->exp[i], true);
 		fprintf(c, "\n/* Stands for %s when the plugin lacks it. */\n", g->exp[i].func->name);
-		fprintf(c, "static int32_t rdy__absent_%u(void *state%s)\n{\n\t(void)state;\n", i, f.params);
+		fprintf(c, "static int32_t rdy__absent_%u(struct rdy_state *state%s)\n{\n\t(void)state;\n", i, f.params);
 		for (const char *a = f.args; *a;) { /* ", a, b, ret": one (void) per argument */
 			a += 2;
 			size_t n = strcspn(a, ",");
@@ -986,10 +985,10 @@ static void emit_host(G *g)
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
 		if (may_be_absent(g, &g->exp[i], true))
-			fprintf(c, "\tout->exports.%s = out->funcs[%u].call ? (int32_t (*)(void *%s))out->funcs[%u].call\n"
+			fprintf(c, "\tout->exports.%s = out->funcs[%u].call ? (int32_t (*)(struct rdy_state *%s))out->funcs[%u].call\n"
 				   "\t\t\t\t\t\t   : rdy__absent_%u;\n", f.name, i, f.types, i, i);
 		else
-			fprintf(c, "\tout->exports.%s = (int32_t (*)(void *%s))out->funcs[%u].call;\n", f.name, f.types, i);
+			fprintf(c, "\tout->exports.%s = (int32_t (*)(struct rdy_state *%s))out->funcs[%u].call;\n", f.name, f.types, i);
 	}
 	fprintf(c, "\treturn RDY_OK;\n}\n");
 	fprintf(c, "\nvoid %s_free(%s_t *inst)\n{\n\trdy_instance_free(inst->instance);\n\tmemset(inst, 0, sizeof *inst);\n}\n",

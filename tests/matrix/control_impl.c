@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-struct test_matrix_plugin_state {
+struct rdy_state {
 	uint32_t plotted;
 };
 

@@ -8,7 +8,7 @@
 #include "rt_plugin.h"
 #include "rt_ops.h"
 
-struct test_roundtrip_rt_state {
+struct rdy_state {
 	const rdy_imports_v1 *im;
 	uint64_t calls;
 };

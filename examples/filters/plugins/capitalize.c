@@ -8,7 +8,7 @@
  */
 #include "filter_util.h"
 
-struct example_filters_plugin_state {
+struct rdy_state {
 	const rdy_imports_v1 *imports;
 	example_filters_host_limits_t limits;
 };

@@ -9,7 +9,7 @@
  */
 #include "filter_util.h"
 
-struct example_filters_plugin_state {
+struct rdy_state {
 	const rdy_imports_v1 *imports;
 	example_filters_plugin_list_string_t dictionary;
 	bool have_dictionary;

@@ -18,7 +18,7 @@ __attribute__((constructor)) static void announce(void)
 	fputs("stale plugin code ran!\n", stderr);
 }
 
-struct example_filters_plugin_state {
+struct rdy_state {
 	int unused;
 };
 

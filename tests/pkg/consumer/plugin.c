@@ -1,7 +1,7 @@
 /* The consumer's plugin: calc.add, with a call count as its state. */
 #include "calculator_plugin.h"
 
-struct pkg_demo_calculator_state {
+struct rdy_state {
 	uint32_t calls;
 };
 
