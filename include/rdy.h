@@ -11,10 +11,10 @@
  *
  * Threads: calls into instances may run concurrently from any thread (the
  * runtime takes no lock on a call).  Opening, closing, instance creation and
- * freeing are serialised by one lock, which is held while plugin code runs
- * for them (constructors, destructors, instance_new, instance_free): that
- * code must not call these functions.  An instance must not be freed while a call into it
- * is running.
+ * freeing, rdy_world_expect and rdy_world_free are serialised by one lock,
+ * which is held while plugin code runs for them (constructors, destructors,
+ * instance_new, instance_free): that code must not call these functions.
+ * An instance must not be freed while a call into it is running.
  */
 #ifndef RDY_H
 #define RDY_H
@@ -48,6 +48,24 @@ void rdy_world_free(rdy_world *w);
 /* The number of functions the host imports from (exports to) plugins. */
 uint32_t rdy_world_nexports(const rdy_world *w);
 uint32_t rdy_world_nimports(const rdy_world *w);
+/*
+ * Declares the descriptor that plugins built from the same WIT as this host
+ * carry (the world's plugin side, which generated host bindings embed).  It
+ * is decoded and checked now, once; a plugin whose descriptor is
+ * byte-for-byte the same then opens without decoding or checking it again.
+ * Returns RDY_OK or the code set in *ERR (RDY_EINCOMPATIBLE when it does not
+ * match the host's world, RDY_EFORMAT when it is not a plugin descriptor).
+ * The messages start with "expected plugin descriptor: ", where an open's
+ * give the plugin's path.
+ *
+ * Without it the world still learns: every descriptor an open decodes and
+ * accepts is kept, up to 64 (the least recently used go first, a declared
+ * one last), so a plugin opened again, or another built the same way,
+ * skips the decoding and the check too.  What is found there was decoded
+ * and checked against this world; the file is still read and its root
+ * symbol still validated.
+ */
+int rdy_world_expect(rdy_world *w, const uint8_t *plugin_descriptor, size_t len, rdy_error **err);
 
 typedef struct rdy_module rdy_module;
 

@@ -18,10 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct rdy_check_model {
+	const rdy_wit_model *m;
+	rdy_hashes *h;                     /* every type's hash; interfaces' as they are asked for */
+	rdy_abi_layouts *l;                /* made when a message first needs an offset */
+};
+
 typedef struct side {
 	const rdy_wit_model *m;
+	rdy_check_model *p;
 	rdy_hashes *h;
-	rdy_abi_layouts *l;
 	const char *who;                   /* "host" or "plugin" */
 } side;
 
@@ -201,9 +207,13 @@ static bool same_cases(C *c, rdy_wit_type wt, rdy_wit_type ht)
 		error(c, "host expects %u %ss, plugin has %u", hd->ncases, member[w->kind], pd->ncases);
 		return false;
 	}
-	const rdy_abi_type *lay = w->kind == RDY_WIT_RECORD || w->kind == RDY_WIT_TUPLE
-					  ? rdy_abi_layout(c->host.l, host_wants ? wt : ht)
-					  : NULL;
+	const rdy_abi_type *lay = NULL;
+	if (w->kind == RDY_WIT_RECORD || w->kind == RDY_WIT_TUPLE) {
+		if (!c->host.p->l && !(c->host.p->l = rdy_abi_layouts_new(c->host.m)))
+			c->oom = true;
+		else
+			lay = rdy_abi_layout(c->host.p->l, host_wants ? wt : ht);
+	}
 	for (uint32_t i = 0; i < w->ncases; i++) {
 		size_t old = w->kind == RDY_WIT_TUPLE ? push(c, "member %u", i)
 						      : push(c, "%s %s", member[w->kind],
@@ -461,42 +471,60 @@ static void direction(C *c, side *want, side *have, const rdy_wit_item *w, uint3
 		same_item(c, &w[i], v, nv);
 }
 
-static bool prepare(side *s, const rdy_wit_model *m, const char *who)
+rdy_check_model *rdy_check_model_new(const rdy_wit_model *m)
 {
-	s->m = m;
-	s->who = who;
-	s->h = rdy_hashes_new(m);
-	s->l = rdy_abi_layouts_new(m);
-	return s->h && s->l;
+	rdy_check_model *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->m = m;
+	if (!(p->h = rdy_hashes_new(m))) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void rdy_check_model_free(rdy_check_model *p)
+{
+	if (!p)
+		return;
+	rdy_hashes_free(p->h);
+	rdy_abi_layouts_free(p->l);
+	free(p);
+}
+
+int rdy_check_prepared(rdy_check_model *host, int hw, rdy_check_model *plugin, int pw, const char *module,
+		       rdy_check_report *report)
+{
+	memset(report, 0, sizeof *report);
+	C c = { 0 };
+	c.module = module;
+	c.r = report;
+	c.host = (side){ host->m, host, host->h, "host" };
+	c.plugin = (side){ plugin->m, plugin, plugin->h, "plugin" };
+	const rdy_wit_world *h = &host->m->worlds[hw], *p = &plugin->m->worlds[pw];
+	c.capfailed = 2 * MAX_ERRORS;
+	c.failed = malloc(c.capfailed * sizeof *c.failed);
+	c.oom = !c.failed;
+	/*
+	 * The plugin expects its imports from the host, the host expects the
+	 * world's exports from the plugin.  Imports first: shared types live
+	 * there, so a difference is reported where it is defined.
+	 */
+	direction(&c, &c.plugin, &c.host, p->imports, p->nimports, h->imports, h->nimports);
+	direction(&c, &c.host, &c.plugin, h->exports, h->nexports, p->exports, p->nexports);
+	free(c.failed);
+	return c.oom ? -1 : report->nerrors ? 1 : 0;
 }
 
 int rdy_check_worlds(const rdy_wit_model *host, int hw, const rdy_wit_model *plugin, int pw, const char *module,
 		     rdy_check_report *report)
 {
 	memset(report, 0, sizeof *report);
-	C c = { 0 };
-	c.module = module;
-	c.r = report;
-	int rc = -1;
-	if (prepare(&c.host, host, "host") && prepare(&c.plugin, plugin, "plugin")) {
-		const rdy_wit_world *h = &host->worlds[hw], *p = &plugin->worlds[pw];
-		c.capfailed = 2 * MAX_ERRORS;
-		c.failed = malloc(c.capfailed * sizeof *c.failed);
-		c.oom = !c.failed;
-		/*
-		 * The plugin expects its imports from the host, the host expects the
-		 * world's exports from the plugin.  Imports first: shared types live
-		 * there, so a difference is reported where it is defined.
-		 */
-		direction(&c, &c.plugin, &c.host, p->imports, p->nimports, h->imports, h->nimports);
-		direction(&c, &c.host, &c.plugin, h->exports, h->nexports, p->exports, p->nexports);
-		rc = c.oom ? -1 : report->nerrors ? 1 : 0;
-	}
-	free(c.failed);
-	rdy_hashes_free(c.host.h);
-	rdy_abi_layouts_free(c.host.l);
-	rdy_hashes_free(c.plugin.h);
-	rdy_abi_layouts_free(c.plugin.l);
+	rdy_check_model *h = rdy_check_model_new(host), *p = rdy_check_model_new(plugin);
+	int rc = h && p ? rdy_check_prepared(h, hw, p, pw, module, report) : -1;
+	rdy_check_model_free(h);
+	rdy_check_model_free(p);
 	return rc;
 }
 

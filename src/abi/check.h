@@ -29,6 +29,22 @@ int rdy_check_worlds(const rdy_wit_model *host, int hw, const rdy_wit_model *plu
 		     rdy_check_report *report);
 void rdy_check_report_free(rdy_check_report *report);
 
+/*
+ * A model prepared for checks: its structural hashes, computed once, and
+ * its layouts, made only when a message needs an offset.  A host that
+ * checks many plugins prepares its world once.  The model must outlive it.
+ */
+typedef struct rdy_check_model rdy_check_model;
+rdy_check_model *rdy_check_model_new(const rdy_wit_model *m); /* NULL when memory runs out */
+void rdy_check_model_free(rdy_check_model *p);
+
+/*
+ * rdy_check_worlds on prepared models.  Not thread-safe on one prepared
+ * model: hashes of interfaces are memoised as the check asks for them.
+ */
+int rdy_check_prepared(rdy_check_model *host, int hw, rdy_check_model *plugin, int pw, const char *module,
+		       rdy_check_report *report);
+
 /* Whether two package versions are on the same semver track (§6.1); unversioned matches only unversioned. */
 bool rdy_semver_compatible(const rdy_wit_package *a, const rdy_wit_package *b);
 

@@ -3,7 +3,9 @@
  * plugin's exports through a table in the order of the host's descriptor,
  * and the plugin calls the host's imports through a table in the order of
  * its own.  Functions are matched by key (rdy_abi_bind), never by position,
- * since the two descriptors may list different items.
+ * since the two descriptors may list different items.  Matching depends on
+ * the two descriptors alone, so it is done once per verified descriptor;
+ * each module then fills its table through the maps.
  */
 #include "rt/rt.h"
 
@@ -31,29 +33,34 @@ static bool since(const rdy_wit_stability *s)
 	return s->kind == RDY_WIT_STAB_STABLE && s->since;
 }
 
-bool rdy__import_gated(const rdy_module *m, uint32_t i)
+bool rdy__import_gated(const rdy__verified *v, uint32_t i)
 {
-	const rdy_abi_fref *f = &m->imports[i];
-	const rdy_wit_item *it = item(rdy_desc_model(m->desc), rdy_desc_world(m->desc), false, f);
+	const rdy_abi_fref *f = &v->imports[i];
+	const rdy_wit_item *it = item(rdy_desc_model(v->desc), rdy_desc_world(v->desc), false, f);
 	return since(&f->func->stability) || (f->iface >= 0 && since(&it->stability));
 }
 
-int rdy__bind(rdy_module *m, const rdy_abi_fref *pexports, uint32_t npexports)
+/* By key, once per descriptor: every module of V only copies through the maps. */
+int rdy__bind_maps(const rdy_world *w, rdy__verified *v)
 {
-	const rdy_world *w = m->world;
-	const rdy_wit_model *pm = rdy_desc_model(m->desc);
-	int pw = rdy_desc_world(m->desc);
-	uint32_t *map = w->nexports ? malloc(w->nexports * sizeof *map) : NULL;
-	m->exports = w->nexports ? malloc(w->nexports * sizeof *m->exports) : NULL;
-	m->import_map = m->nimports ? malloc(m->nimports * sizeof *m->import_map) : NULL;
-	if ((w->nexports && (!map || !m->exports)) || (m->nimports && !m->import_map)) {
-		free(map);
+	const rdy_wit_model *pm = rdy_desc_model(v->desc);
+	int pw = rdy_desc_world(v->desc);
+	v->export_map = w->nexports ? malloc(w->nexports * sizeof *v->export_map) : NULL;
+	v->import_map = v->nimports ? malloc(v->nimports * sizeof *v->import_map) : NULL;
+	if ((w->nexports && !v->export_map) || (v->nimports && !v->import_map))
 		return RDY_ENOMEM;
-	}
-	rdy_abi_bind(w->m, w->w, w->exports, w->nexports, pm, pw, pexports, npexports, true, map);
-	for (uint32_t i = 0; i < w->nexports; i++)
+	rdy_abi_bind(w->m, w->w, w->exports, w->nexports, pm, pw, v->exports, v->nexports, true, v->export_map);
+	rdy_abi_bind(pm, pw, v->imports, v->nimports, w->m, w->w, w->imports, w->nimports, false, v->import_map);
+	return RDY_OK;
+}
+
+int rdy__bind(rdy_module *m)
+{
+	uint32_t n = m->world->nexports;
+	const uint32_t *map = m->v->export_map;
+	if (n && !(m->exports = malloc(n * sizeof *m->exports)))
+		return RDY_ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
 		m->exports[i] = map[i] == UINT32_MAX ? (rdy_func_v1){ NULL, NULL } : m->root->exports[map[i]];
-	free(map);
-	rdy_abi_bind(pm, pw, m->imports, m->nimports, w->m, w->w, w->imports, w->nimports, false, m->import_map);
 	return RDY_OK;
 }

@@ -15,12 +15,13 @@
 static int bind_imports(rdy_instance *inst, const rdy_func_v1 *imports, rdy_error **err)
 {
 	const rdy_module *m = inst->module;
-	for (uint32_t i = 0; i < m->nimports; i++) {
-		uint32_t k = m->import_map[i];
+	const rdy__verified *v = m->v;
+	for (uint32_t i = 0; i < v->nimports; i++) {
+		uint32_t k = v->import_map[i];
 		rdy_func_v1 f = k == UINT32_MAX ? (rdy_func_v1){ NULL, NULL } : imports[k];
-		if (!f.call && !rdy__import_gated(m, i)) {
+		if (!f.call && !rdy__import_gated(v, i)) {
 			char name[512];
-			rdy__func_name(rdy_desc_model(m->desc), rdy_desc_world(m->desc), false, &m->imports[i], name,
+			rdy__func_name(rdy_desc_model(v->desc), rdy_desc_world(v->desc), false, &v->imports[i], name,
 				       sizeof name);
 			return rdy__fail(err, RDY_EINVAL, "%s: the host does not provide import %s", m->path, name);
 		}
@@ -32,14 +33,15 @@ static int bind_imports(rdy_instance *inst, const rdy_func_v1 *imports, rdy_erro
 /* The steps of rdy_instance_new, under the lock. */
 static rdy_instance *instance_new(rdy_module *m, const rdy_func_v1 *imports, void *ctx, rdy_error **err)
 {
-	rdy_instance *inst = malloc(sizeof *inst + m->nimports * sizeof *inst->funcs);
+	uint32_t n = m->v->nimports;
+	rdy_instance *inst = malloc(sizeof *inst + n * sizeof *inst->funcs);
 	if (!inst) {
 		rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 		return NULL;
 	}
 	inst->module = m;
 	inst->self = NULL;
-	inst->imports = (rdy_imports_v1){ ctx, m->nimports, inst->funcs };
+	inst->imports = (rdy_imports_v1){ ctx, n, inst->funcs };
 	if (bind_imports(inst, imports, err) != RDY_OK) {
 		free(inst);
 		return NULL;

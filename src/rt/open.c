@@ -3,13 +3,14 @@
  *
  * Everything the file can tell is checked before dlopen, so a plugin that is
  * refused has run no code: its descriptor and root symbol are read with
- * libelf, the descriptor is decoded and checked against the host's world.
- * Only then is the object loaded, and its root symbol validated field by
- * field against what was read.  A failure at any step undoes every earlier
- * one.  Every message starts with the path as given.
+ * libelf, the descriptor is decoded and checked against the host's world
+ * (verified.c; or found in the world's cache, when these very bytes were
+ * decoded and checked before).  Only then is the object loaded, and its
+ * root symbol validated field by field against what was read.  A failure at
+ * any step undoes every earlier one.  Every message starts with the path as
+ * given.
  */
 #include "rt/rt.h"
-#include "abi/check.h"
 #include "abi/elf.h"
 
 #include <dlfcn.h>
@@ -22,8 +23,6 @@
 typedef struct opening {
 	uint8_t *bytes;                    /* the descriptor, as read from the file */
 	size_t len;
-	rdy_abi_fref *exports;             /* the plugin's exports, in the root symbol's order */
-	uint32_t nexports;
 } opening;
 
 /* The descriptor and root symbol, from the file: nothing is loaded. */
@@ -42,45 +41,33 @@ static int read_file(rdy_module *m, opening *o, rdy_error **err)
 	return rc;
 }
 
-static int decode(rdy_module *m, const opening *o, rdy_error **err)
+/* The descriptor, decoded and checked against the world, now or by an earlier open or rdy_world_expect. */
+static int verify(rdy_module *m, const opening *o, rdy_error **err)
 {
-	char msg[512];
-	if (!(m->desc = rdy_desc_decode(o->bytes, o->len, msg, sizeof msg)))
-		return rdy__nomem(msg) ? rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path)
-				       : rdy__fail(err, RDY_EFORMAT, "%s: %s", m->path, msg);
-	if (rdy_desc_side(m->desc) != RDY_SIDE_PLUGIN)
-		return rdy__fail(err, RDY_EFORMAT, "%s: its descriptor describes a host, not a plugin", m->path);
-	return RDY_OK;
+	return rdy__verify(m->world, o->bytes, o->len, m->path, "its descriptor describes a host, not a plugin", &m->v,
+			   err);
 }
 
-/* The compatibility check (§8); the lines of items that bind as absent are kept. */
-static int check(rdy_module *m, rdy_error **err)
+/*
+ * The descriptor's absent lines, with this module's path before each: the
+ * descriptor may have been verified by an open of another path.  One
+ * allocation, the pointers first.
+ */
+static int absent_lines(rdy_module *m, rdy_error **err)
 {
-	const rdy_world *w = m->world;
-	rdy_check_report r;
-	int rc = rdy_check_worlds(w->m, w->w, rdy_desc_model(m->desc), rdy_desc_world(m->desc), m->path, &r);
-	if (rc < 0)
-		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	else if (rc > 0)
-		rc = rdy__fail_lines(err, RDY_EINCOMPATIBLE, r.errors, r.nerrors);
-	if (rc == RDY_OK) {
-		m->absent = r.absent;
-		m->nabsent = r.nabsent;
-		r.absent = NULL;
-		r.nabsent = 0;
-	}
-	rdy_check_report_free(&r);
-	return rc;
-}
-
-/* The plugin's function lists, which its root symbol's tables must match. */
-static int list_functions(rdy_module *m, opening *o, rdy_error **err)
-{
-	const rdy_wit_model *pm = rdy_desc_model(m->desc);
-	int pw = rdy_desc_world(m->desc);
-	if (rdy_abi_world_funcs(pm, pw, true, &o->exports, &o->nexports) < 0 ||
-	    rdy_abi_world_funcs(pm, pw, false, &m->imports, &m->nimports) < 0)
+	const rdy__verified *v = m->v;
+	if (!v->nabsent)
+		return RDY_OK;
+	size_t plen = strlen(m->path), size = v->nabsent * sizeof *m->absent;
+	for (uint32_t i = 0; i < v->nabsent; i++)
+		size += plen + 2 + strlen(v->absent[i]) + 1;
+	if (!(m->absent = malloc(size)))
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
+	char *p = (char *)(m->absent + v->nabsent);
+	for (uint32_t i = 0; i < v->nabsent; i++) {
+		m->absent[i] = p;
+		p += sprintf(p, "%s: %s", m->path, v->absent[i]) + 1;
+	}
 	return RDY_OK;
 }
 
@@ -146,6 +133,7 @@ static int validate_header(const rdy_module *m, rdy_error **err)
 static int validate_root(const rdy_module *m, const opening *o, rdy_error **err)
 {
 	const rdy_plugin_root_v1 *r = m->root;
+	const rdy__verified *v = m->v;
 	int rc = validate_header(m, err);
 	if (rc != RDY_OK)
 		return rc;
@@ -156,18 +144,18 @@ static int validate_root(const rdy_module *m, const opening *o, rdy_error **err)
 				r->descriptor_len, o->len);
 	if (memcmp(r->descriptor, o->bytes, o->len))
 		return bad_root(m, err, "descriptor differs from the " RDY_DESCRIPTOR_SECTION " section");
-	if (r->nexports != o->nexports)
+	if (r->nexports != v->nexports)
 		return bad_root(m, err, "nexports is %u; its descriptor has %u exported functions", r->nexports,
-				o->nexports);
-	if (r->nimports != m->nimports)
+				v->nexports);
+	if (r->nimports != v->nimports)
 		return bad_root(m, err, "nimports is %u; its descriptor has %u imported functions", r->nimports,
-				m->nimports);
+				v->nimports);
 	if (r->nexports && !r->exports)
 		return bad_root(m, err, "exports is NULL");
 	for (uint32_t i = 0; i < r->nexports; i++) {
 		if (!r->exports[i].call) {
 			char name[512];
-			rdy__func_name(rdy_desc_model(m->desc), rdy_desc_world(m->desc), true, &o->exports[i], name,
+			rdy__func_name(rdy_desc_model(v->desc), rdy_desc_world(v->desc), true, &v->exports[i], name,
 				       sizeof name);
 			return bad_root(m, err, "export %u, %s, has no call", i, name);
 		}
@@ -183,13 +171,10 @@ static void module_free(rdy_module *m)
 {
 	if (m->dl)
 		dlclose(m->dl);
-	for (uint32_t i = 0; i < m->nabsent; i++)
-		free(m->absent[i]);
 	free(m->absent);
-	free(m->import_map);
-	free(m->imports);
 	free(m->exports);
-	rdy_desc_free(m->desc);
+	if (m->v)
+		rdy__verified_release(m->v);
 	free(m->path);
 	free(m);
 }
@@ -207,19 +192,16 @@ static rdy_module *open_module(rdy_world *w, const char *path, rdy_error **err)
 	opening o = { 0 };
 	int rc = read_file(m, &o, err);
 	if (rc == RDY_OK)
-		rc = decode(m, &o, err);
+		rc = verify(m, &o, err);
 	if (rc == RDY_OK)
-		rc = check(m, err);
-	if (rc == RDY_OK)
-		rc = list_functions(m, &o, err);
+		rc = absent_lines(m, err);
 	if (rc == RDY_OK)
 		rc = load(m, err);
 	if (rc == RDY_OK)
 		rc = validate_root(m, &o, err);
-	if (rc == RDY_OK && rdy__bind(m, o.exports, o.nexports) != RDY_OK)
+	if (rc == RDY_OK && rdy__bind(m) != RDY_OK)
 		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 	free(o.bytes);
-	free(o.exports);
 	if (rc != RDY_OK) {
 		module_free(m);
 		return NULL;
@@ -270,10 +252,10 @@ RDY_API const char *rdy_module_producer(const rdy_module *m)
 
 RDY_API uint32_t rdy_module_nabsent(const rdy_module *m)
 {
-	return m ? m->nabsent : 0;
+	return m ? m->v->nabsent : 0;
 }
 
 RDY_API const char *rdy_module_absent(const rdy_module *m, uint32_t i)
 {
-	return m && i < m->nabsent ? m->absent[i] : NULL;
+	return m && i < m->v->nabsent ? m->absent[i] : NULL;
 }

@@ -9,6 +9,7 @@
 #define RDY_RT_H
 
 #include "rdy.h"
+#include "abi/check.h"
 #include "abi/desc.h"
 #include "abi/funcs.h"
 
@@ -20,12 +21,48 @@
 
 /*
  * The one lock (rdy.h, "Threads"): held across rdy_module_open and
- * rdy_module_close, rdy_instance_new and rdy_instance_free and
- * rdy_world_free, so plugin constructors, instance_new and instance_free
- * never run concurrently, and reference and instance counts change under
- * it.  Calls through export tables take no lock.
+ * rdy_module_close, rdy_instance_new and rdy_instance_free, rdy_world_expect
+ * and rdy_world_free, so plugin constructors, instance_new and instance_free
+ * never run concurrently, and reference and instance counts and the worlds'
+ * caches change under it.  Calls through export tables take no lock.
  */
 extern pthread_mutex_t rdy__lock;
+
+/*
+ * What opening derives from a plugin's descriptor alone, decoded and checked
+ * against one world (docs/abi.md §7.1): shared by every module of that
+ * world whose descriptor has the same bytes, and kept in the world's cache
+ * so that such a plugin opens without decoding or checking again.  Fixed
+ * once made, but for the fields marked "under the lock".
+ */
+typedef struct rdy__verified {
+	rdy_hash hash;                     /* XXH3-128 of BYTES: the cache's first comparison */
+	rdy_desc *desc;                    /* the plugin's descriptor, decoded */
+	rdy_abi_fref *exports;             /* the plugin's exports, in its root symbol's order */
+	uint32_t nexports;
+	rdy_abi_fref *imports;             /* the plugin's imports, in its descriptor's order */
+	uint32_t nimports;
+	uint32_t *export_map;              /* for each of the world's exports, the plugin's index or UINT32_MAX */
+	uint32_t *import_map;              /* for each of the plugin's imports, the host's index or UINT32_MAX */
+	char **absent;                     /* the check's lines for items that bind as absent, less "MODULE: " */
+	uint32_t nabsent;
+	uint32_t refs;                     /* the cache's, plus one per open module; under the lock */
+	bool pinned;                       /* declared by rdy_world_expect: evicted last; under the lock */
+	uint64_t used;                     /* the cache's tick when last found or made: LRU; under the lock */
+	size_t len;
+	uint8_t bytes[];                   /* the descriptor, a copy: the cache's key, compared whole */
+} rdy__verified;
+
+/* Enough for every plugin build a host meets in practice; each entry holds one descriptor. */
+enum { RDY__CACHE_MAX = 64 };
+
+/* A world's verified descriptors, least recently used evicted first; under the lock. */
+typedef struct rdy__cache {
+	rdy__verified *e[RDY__CACHE_MAX];
+	uint32_t n;
+	uint64_t tick;
+	uint64_t hits, decodes;            /* for tests: rdy__cache_stats */
+} rdy__cache;
 
 struct rdy_world {
 	rdy_desc *desc;                    /* the host's descriptor, decoded */
@@ -35,21 +72,20 @@ struct rdy_world {
 	uint32_t nexports;
 	rdy_abi_fref *imports;             /* what the host provides, in the same order */
 	uint32_t nimports;
+	rdy_check_model *prep;             /* the host's hashes, made once for every check; under the lock */
+	rdy__cache cache;                  /* plugin descriptors checked against this world; under the lock */
 	uint32_t refs;                     /* the host's, plus one per open module; under the lock */
 };
 
+/* Only what depends on the loaded object; the rest is its descriptor's, shared. */
 struct rdy_module {
 	rdy_world *world;                  /* holds one of its references */
+	rdy__verified *v;                  /* its descriptor, verified: holds one of its references */
 	char *path;                        /* as given to rdy_module_open */
-	rdy_desc *desc;                    /* the plugin's descriptor, read from the file */
 	void *dl;                          /* the dlopen handle */
 	const rdy_plugin_root_v1 *root;    /* validated, inside the loaded object */
 	rdy_func_v1 *exports;              /* bound: world->nexports, in the host's order */
-	rdy_abi_fref *imports;             /* the plugin's imports, in its descriptor's order */
-	uint32_t *import_map;              /* for each, the host's import index or UINT32_MAX */
-	uint32_t nimports;
-	char **absent;                     /* the check's lines for items that bind as absent */
-	uint32_t nabsent;
+	char **absent;                     /* V's absent lines, each after "PATH: "; one allocation */
 	uint32_t live;                     /* instances not yet freed; under the lock */
 };
 
@@ -78,13 +114,39 @@ bool rdy__nomem(const char *msg);
 void rdy__world_release(rdy_world *w);
 
 /*
- * Binding (docs/abi.md §7): fills M's export table, in the host's order,
- * from its root symbol, whose exports are PEXPORTS, and maps its imports to
- * the host's.  Returns RDY_OK or RDY_ENOMEM.
+ * The verified descriptor of the LEN bytes at BYTES for W, in *OUT with a
+ * reference for the caller: from W's cache, or decoded and checked now and
+ * cached.  WHO names the plugin in messages (its path); HOST_SIDE is the
+ * message, after "WHO: ", for a host's descriptor.  Returns RDY_OK or the
+ * code set in *ERR; under the lock.
  */
-int rdy__bind(rdy_module *m, const rdy_abi_fref *pexports, uint32_t npexports);
-/* Whether the plugin may do without import I of M: it gates the function or its interface @since. */
-bool rdy__import_gated(const rdy_module *m, uint32_t i);
+int rdy__verify(rdy_world *w, const uint8_t *bytes, size_t len, const char *who, const char *host_side,
+		rdy__verified **out, rdy_error **err);
+/* Drops a reference to V, freeing it with the last; under the lock. */
+void rdy__verified_release(rdy__verified *v);
+/* Empties W's cache; under the lock.  Modules keep the entries they hold. */
+void rdy__cache_clear(rdy_world *w);
+
+/* What a world's cache did, for the tests of librdy.a; not exported by librdy.so. */
+typedef struct rdy__cache_stats {
+	uint64_t hits;                     /* opens and rdy_world_expect calls that found their descriptor */
+	uint64_t decodes;                  /* descriptors decoded and checked, refused ones included */
+	uint32_t entries, pinned;          /* held now */
+} rdy__cache_stats;
+void rdy__cache_stats_get(rdy_world *w, rdy__cache_stats *s);
+
+/*
+ * Binding (docs/abi.md §7): maps the world's exports to V's by key, and V's
+ * imports to the world's.  Returns RDY_OK or RDY_ENOMEM.
+ */
+int rdy__bind_maps(const rdy_world *w, rdy__verified *v);
+/*
+ * Fills M's export table, in the host's order, from its validated root
+ * symbol through its descriptor's map.  Returns RDY_OK or RDY_ENOMEM.
+ */
+int rdy__bind(rdy_module *m);
+/* Whether the plugin may do without import I of V: it gates the function or its interface @since. */
+bool rdy__import_gated(const rdy__verified *v, uint32_t i);
 /* How messages name function F of world W: "`ns:pkg/iface@1.0.0`.`func`", or "`func`" for a world's own. */
 void rdy__func_name(const rdy_wit_model *m, int w, bool exports, const rdy_abi_fref *f, char *buf, size_t n);
 

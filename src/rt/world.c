@@ -1,4 +1,8 @@
-/* The host's world: its descriptor, decoded once, and its functions in descriptor order. */
+/*
+ * The host's world: its descriptor, decoded once, its functions in
+ * descriptor order, and the plugin descriptors checked against it
+ * (verified.c).
+ */
 #include "rt/rt.h"
 
 #include <stdlib.h>
@@ -7,8 +11,10 @@ pthread_mutex_t rdy__lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void world_free(rdy_world *w)
 {
+	rdy__cache_clear(w);
 	free(w->exports);
 	free(w->imports);
+	rdy_check_model_free(w->prep);
 	rdy_desc_free(w->desc);
 	free(w);
 }
@@ -40,7 +46,8 @@ RDY_API rdy_world *rdy_world_new(const uint8_t *descriptor, size_t len, rdy_erro
 	w->m = rdy_desc_model(w->desc);
 	w->w = rdy_desc_world(w->desc);
 	if (rdy_abi_world_funcs(w->m, w->w, true, &w->exports, &w->nexports) < 0 ||
-	    rdy_abi_world_funcs(w->m, w->w, false, &w->imports, &w->nimports) < 0)
+	    rdy_abi_world_funcs(w->m, w->w, false, &w->imports, &w->nimports) < 0 ||
+	    !(w->prep = rdy_check_model_new(w->m)))
 		return world_fail(w, err, RDY_ENOMEM, "out of memory");
 	w->refs = 1;
 	return w;

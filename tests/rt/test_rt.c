@@ -25,6 +25,11 @@ static const uint8_t plugin_desc[] = {
 #include "plugin/desc.inc"
 };
 
+/* The descriptor of a plugin of another world (wit/changed), as rt_changed.so embeds it. */
+static const uint8_t changed_desc[] = {
+#include "changed/desc.inc"
+};
+
 static char root[64];                  /* a scratch directory */
 static char mark[96];                  /* the file a plugin's constructor creates */
 
@@ -561,6 +566,64 @@ static void bad_root_fields(void **state)
 	rdy_world_free(w);
 }
 
+/* ---- declared plugin descriptors ------------------------------------------- */
+
+/*
+ * rdy_world_expect checks as an open does, its messages starting with
+ * "expected plugin descriptor" where an open's give the path.  What it
+ * accepts, plugins carrying the same bytes open with (test_rt_cache counts
+ * the hits); what it refuses changes nothing.
+ */
+static void expected_plugin_descriptors(void **state)
+{
+	(void)state;
+	rdy_world *w = world();
+	const char *who = "expected plugin descriptor";
+	rdy_error *e = NULL;
+	assert_int_equal(rdy_world_expect(w, changed_desc, sizeof changed_desc, &e), RDY_EINCOMPATIBLE);
+	expect_error(e, RDY_EINCOMPATIBLE, who,
+		     "test:rt/host@1.0.0: function `log`: parameter `msg`: host expects string, plugin has list<u8>\n"
+		     "%s: test:rt/calc@1.1.0: function `add`: parameter `b`: host expects u32, plugin has u64",
+		     who);
+	assert_int_equal(rdy_world_expect(w, rt_host_desc, rt_host_desc_len, &e), RDY_EFORMAT);
+	expect_error(e, RDY_EFORMAT, who, "the descriptor describes a host, not a plugin");
+	assert_int_equal(rdy_world_expect(w, (const uint8_t *)"hello", 5, &e), RDY_EFORMAT);
+	expect_error(e, RDY_EFORMAT, who, "invalid descriptor: not an rdylib descriptor (bad magic)");
+	assert_int_equal(rdy_world_expect(w, NULL, 0, &e), RDY_EINVAL);
+	expect_error(e, RDY_EINVAL, who, "no descriptor");
+	assert_int_equal(rdy_world_expect(NULL, plugin_desc, sizeof plugin_desc, &e), RDY_EINVAL);
+	expect_error(e, RDY_EINVAL, "rdy_world_expect", "no world");
+	assert_int_equal(rdy_world_expect(w, changed_desc, sizeof changed_desc, NULL), RDY_EINCOMPATIBLE);
+	/* A refused declaration leaves the plugins as they were. */
+	const char *path = RT_PLUGIN("rt_changed");
+	char msg[1024];
+	snprintf(msg, sizeof msg,
+		 "test:rt/host@1.0.0: function `log`: parameter `msg`: host expects string, plugin has list<u8>\n"
+		 "%s: test:rt/calc@1.1.0: function `add`: parameter `b`: host expects u32, plugin has u64",
+		 path);
+	refused(w, path, RDY_EINCOMPATIBLE, msg);
+	e = NULL;
+	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, &e), RDY_OK);
+	assert_null(e);
+	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
+	path = RT_PLUGIN("rt_calc");
+	rdy_module *m = open_ok(w, path);
+	char want[512];
+	snprintf(want, sizeof want, "%s: function `clock` (since 1.0.0) is absent from the host; it binds as absent",
+		 path);
+	assert_string_equal(rdy_module_absent(m, 0), want);
+	rt_host h = { .factor = 1 };
+	rdy_instance *inst = instance(m, &h);
+	uint32_t r = 0;
+	assert_int_equal(rt_add(inst, 40, 2, &r), RDY_OK);
+	assert_int_equal(r, 42);
+	rdy_instance_free(inst);
+	refused_loaded(w, RT_PLUGIN("rt_bad_nexports"), RDY_EFORMAT,
+		       "root symbol's nexports is 3; its descriptor has 4 exported functions");
+	close_ok(m);
+	rdy_world_free(w);
+}
+
 /* ---- the API's own edges --------------------------------------------------- */
 
 static void bad_host_descriptors(void **state)
@@ -631,6 +694,7 @@ int main(void)
 		cmocka_unit_test(damaged_descriptor),
 		cmocka_unit_test(dlopen_refuses),
 		cmocka_unit_test(bad_root_fields),
+		cmocka_unit_test(expected_plugin_descriptors),
 		cmocka_unit_test(bad_host_descriptors),
 		cmocka_unit_test(null_arguments),
 		cmocka_unit_test(error_objects),

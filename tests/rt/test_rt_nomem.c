@@ -2,14 +2,17 @@
  * Running out of memory (STYLE.md, practice 10): the test links librdy.a
  * with --wrap, so every malloc, calloc and realloc of the runtime and of the
  * decoder and checker inside it comes here, where the Nth can be made to
- * fail.  Each of rdy_world_new, rdy_module_open and rdy_instance_new is run
- * with its first, second, ... allocation failing until it succeeds: every
- * failure must give RDY_ENOMEM, leak nothing (the sanitizers and valgrind
- * watch) and leave no plugin loaded.  When every allocation from the Nth on
+ * fail.  Each of rdy_world_new, rdy_world_expect, rdy_module_open and
+ * rdy_instance_new is run with its first, second, ... allocation failing
+ * until it succeeds: every failure must give RDY_ENOMEM, leak nothing (the
+ * sanitizers and valgrind watch), leave no plugin loaded and nothing in the
+ * world's cache.  rdy_module_open is swept twice: on a descriptor the world
+ * has not seen (decoded and checked) and on one it has (a cache hit).  When every allocation from the Nth on
  * fails, even the error's own, the error is the static "out of memory".
  */
 #define _GNU_SOURCE                    /* RTLD_NOLOAD */
 #include "rt_test.h"
+#include "rt/rt.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,11 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The calc plugin's descriptor, as the build embedded it in rt_calc.so. */
+static const uint8_t plugin_desc[] = {
+#include "plugin/desc.inc"
+};
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -113,30 +121,99 @@ static void world_new(bool always)
 	assert_true(n > 3);
 }
 
-static void module_open(bool always)
+static rdy__cache_stats stats(rdy_world *w)
+{
+	rdy__cache_stats s;
+	rdy__cache_stats_get(w, &s);
+	return s;
+}
+
+/*
+ * Opens rt_calc in W with the Nth allocation failing (from the Nth on when
+ * ALWAYS); whether it opened.  A failure leaves it unloaded.
+ */
+static bool open_failing(rdy_world *w, unsigned long n, bool always, bool *hit)
 {
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, NULL);
-	assert_non_null(w);
+	rdy_error *e = NULL;
+	arm(n, always);
+	rdy_module *m = rdy_module_open(w, path, &e);
+	*hit = disarm();
+	if (!m) {
+		assert_true(*hit);
+		expect_nomem(e, path, n, always);
+		if (loaded(path))
+			fail_msg("allocation %lu: refused, but still loaded", n);
+		return false;
+	}
+	assert_int_equal(rdy_module_close(m, NULL), RDY_OK);
+	return true;
+}
+
+/* A descriptor the world has not seen: each time a new world, so each open decodes and checks. */
+static void module_open(bool always)
+{
 	unsigned long n = 1;
 	for (;; n++) {
-		rdy_error *e = NULL;
-		arm(n, always);
-		rdy_module *m = rdy_module_open(w, path, &e);
-		bool hit = disarm();
-		if (!m) {
-			assert_true(hit);
-			expect_nomem(e, path, n, always);
-			if (loaded(path))
-				fail_msg("allocation %lu: refused, but still loaded", n);
-			continue;
-		}
-		assert_int_equal(rdy_module_close(m, NULL), RDY_OK);
-		if (!hit)
+		rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, NULL);
+		assert_non_null(w);
+		bool hit, opened = open_failing(w, n, always, &hit);
+		/* A failure before the decode leaves no trace, one after the check may leave the entry. */
+		rdy__cache_stats s = stats(w);
+		assert_true(s.decodes <= 1 && s.entries <= s.decodes && s.hits == 0);
+		if (opened)
+			assert_int_equal(s.entries, 1);
+		rdy_world_free(w);
+		if (opened && !hit)
 			break;
 	}
 	assert_true(n > 10);
+}
+
+/* A descriptor the world has decoded and checked before: every open is a hit. */
+static void module_open_cached(bool always)
+{
+	rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, NULL);
+	assert_non_null(w);
+	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
+	unsigned long n = 1;
+	for (;; n++) {
+		bool hit, opened = open_failing(w, n, always, &hit);
+		if (opened && !hit)
+			break;
+	}
+	rdy__cache_stats s = stats(w);
+	assert_int_equal(s.decodes, 1);    /* rdy_world_expect's */
+	assert_true(s.hits > 0 && s.hits <= n);
+	assert_true(n > 3);
 	rdy_world_free(w);
+}
+
+/* A failed declaration leaves nothing in the cache. */
+static void world_expect(bool always)
+{
+	unsigned long n = 1;
+	for (;; n++) {
+		rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, NULL);
+		assert_non_null(w);
+		rdy_error *e = NULL;
+		arm(n, always);
+		int rc = rdy_world_expect(w, plugin_desc, sizeof plugin_desc, &e);
+		bool hit = disarm();
+		rdy__cache_stats s = stats(w);
+		if (rc != RDY_OK) {
+			assert_true(hit);
+			expect_nomem(e, "expected plugin descriptor", n, always);
+			assert_int_equal(s.entries, 0);
+		} else {
+			assert_int_equal(s.entries, 1);
+			assert_int_equal(s.pinned, 1);
+		}
+		rdy_world_free(w);
+		if (rc == RDY_OK && !hit)
+			break;
+	}
+	assert_true(n > 10);
 }
 
 static void instance_new(bool always)
@@ -175,11 +252,25 @@ static void each_allocation_of_world_new(void **state)
 	world_new(true);
 }
 
+static void each_allocation_of_world_expect(void **state)
+{
+	(void)state;
+	world_expect(false);
+	world_expect(true);
+}
+
 static void each_allocation_of_module_open(void **state)
 {
 	(void)state;
 	module_open(false);
 	module_open(true);
+}
+
+static void each_allocation_of_module_open_cached(void **state)
+{
+	(void)state;
+	module_open_cached(false);
+	module_open_cached(true);
 }
 
 static void each_allocation_of_instance_new(void **state)
@@ -193,7 +284,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_allocation_of_world_new),
+		cmocka_unit_test(each_allocation_of_world_expect),
 		cmocka_unit_test(each_allocation_of_module_open),
+		cmocka_unit_test(each_allocation_of_module_open_cached),
 		cmocka_unit_test(each_allocation_of_instance_new),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,10 @@
 /*
  * Concurrency (rdy.h, "Threads"): eight threads call one module's exports
  * through their own instances, without a lock, while others open, call and
- * close other modules, have plugins refused, and create and free instances
- * of the module being called while trying to close it.  `make tsan` runs it
+ * close other modules, have plugins refused, declare plugin descriptors
+ * (rdy_world_expect, which shares the world's cache with the opens), and
+ * create and free instances of the module being called while trying to
+ * close it.  `make tsan` runs it
  * under ThreadSanitizer (label concurrency); the instance count must come
  * out exact, or the final close would fail or come early.
  *
@@ -22,6 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The calc plugin's descriptor, as the build embedded it in rt_calc.so. */
+static const uint8_t plugin_desc[] = {
+#include "plugin/desc.inc"
+};
 
 enum { CALLERS = 8, CALLS = 3000, OPENERS = 2, CHURNERS = 2, ROUNDS = 40 };
 
@@ -91,6 +98,10 @@ static void *opener(void *arg)
 		if (rdy_module_open(world, RT_PLUGIN("rt_bad_descriptor"), &e) || rdy_error_code(e) != RDY_EFORMAT)
 			return "opener: rt_bad_descriptor was not refused";
 		rdy_error_free(e);
+		if (rdy_world_expect(world, plugin_desc, sizeof plugin_desc, NULL) != RDY_OK)
+			return "opener: rdy_world_expect refused the plugin descriptor";
+		if (rdy_world_expect(world, rt_host_desc, rt_host_desc_len, NULL) != RDY_EFORMAT)
+			return "opener: rdy_world_expect accepted the host's descriptor";
 	}
 	return NULL;
 }
