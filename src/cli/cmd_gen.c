@@ -27,8 +27,8 @@ static int generate(const gen_args *a, int side, const char *const *features, ui
 	if (!w)
 		return RDY_EXIT_FAIL;
 	int rc = RDY_EXIT_FAIL, world = rdy_cli_select_world(w, pkg, a->world);
-	uint8_t *desc = NULL;
-	size_t dlen = 0, hlen = 0, clen = 0;
+	uint8_t *desc = NULL, *peer = NULL;
+	size_t dlen = 0, plen = 0, hlen = 0, clen = 0;
 	char *hbuf = NULL, *cbuf = NULL, *hpath = NULL, *cpath = NULL, err[512], base[256];
 	FILE *h = NULL, *c = NULL;
 	if (world < 0)
@@ -38,11 +38,17 @@ static int generate(const gen_args *a, int side, const char *const *features, ui
 		fprintf(stderr, "error: %s\n", err);
 		goto out;
 	}
+	/* A host also carries the plugin side, so plugins built from the same WIT open fast. */
+	if (side == RDY_SIDE_HOST && rdy_desc_encode(m, world, RDY_SIDE_PLUGIN, producer, features, nfeatures, &peer,
+						     &plen, err, sizeof err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		goto out;
+	}
 	if (a->name)
 		snprintf(base, sizeof base, "%s", a->name);
 	else
 		rdy_gen_default_base(m, world, side, base, sizeof base);
-	rdy_gen_input in = { m, world, side, desc, dlen, base, a->path, producer };
+	rdy_gen_input in = { m, world, side, desc, dlen, peer, plen, base, a->path, producer };
 	h = open_memstream(&hbuf, &hlen);
 	c = open_memstream(&cbuf, &clen);
 	if (!h || !c) {
@@ -83,6 +89,7 @@ out:
 	free(hpath);
 	free(cpath);
 	free(desc);
+	free(peer);
 	rdy_wit_free(w);
 	return rc;
 }

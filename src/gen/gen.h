@@ -19,6 +19,8 @@ typedef struct rdy_gen_input {
 	int side;                          /* RDY_SIDE_HOST or RDY_SIDE_PLUGIN */
 	const uint8_t *desc;               /* the world's descriptor for SIDE (rdy_desc_encode) */
 	size_t desc_len;
+	const uint8_t *peer;               /* host side: the world's plugin-side descriptor, or NULL */
+	size_t peer_len;
 	const char *base;                  /* the files' base name: BASE.h, BASE.c */
 	const char *source;                /* the WIT path, for the banner */
 	const char *producer;              /* "rdylib 0.1.0", the descriptor's producer */

@@ -790,16 +790,21 @@ static void banner(G *g, FILE *f)
 		g->in->side == RDY_SIDE_HOST ? "host" : "plugin");
 }
 
-static void emit_descriptor(G *g, const char *name, bool section, bool isstatic)
+static void emit_bytes(G *g, const char *name, bool section, bool isstatic, const uint8_t *b, size_t n)
 {
 	FILE *c = g->c;
-	fprintf(c, "\n/* The world's descriptor (docs/abi.md §5): what the loader checks. */\n");
 	if (section)
 		fprintf(c, "__attribute__((section(\".rdy.descriptor\"), used))\n");
-	fprintf(c, "%sconst uint8_t %s[%zu] = {", isstatic ? "static " : "", name, g->in->desc_len);
-	for (size_t i = 0; i < g->in->desc_len; i++)
-		fprintf(c, "%s0x%02x,", i % 16 ? " " : "\n\t", g->in->desc[i]);
+	fprintf(c, "%sconst uint8_t %s[%zu] = {", isstatic ? "static " : "", name, n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(c, "%s0x%02x,", i % 16 ? " " : "\n\t", b[i]);
 	fputs("\n};\n", c);
+}
+
+static void emit_descriptor(G *g, const char *name, bool section, bool isstatic)
+{
+	fprintf(g->c, "\n/* The world's descriptor (docs/abi.md §5): what the loader checks. */\n");
+	emit_bytes(g, name, section, isstatic, g->in->desc, g->in->desc_len);
 }
 
 static void emit_plugin(G *g)
@@ -942,8 +947,19 @@ static void emit_host(G *g)
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
 	/* In the section as well, so `rdy check HOST-BINARY PLUGIN` finds what the host expects. */
 	emit_descriptor(g, rdy__sprintf(&g->a, "%s_descriptor", wp), true, false);
-	fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n\treturn rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n}\n",
-		wp, wp, wp);
+	if (g->in->peer) {
+		fprintf(c, "\n/*\n * What a plugin built from the same WIT carries.  rdy_world_expect checks it\n"
+			   " * once, so such a plugin opens without its descriptor being decoded and\n"
+			   " * checked again.\n */\n");
+		emit_bytes(g, "rdy__plugin_descriptor", false, true, g->in->peer, g->in->peer_len);
+		fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n"
+			   "\trdy_world *w = rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n"
+			   "\tif (w && rdy_world_expect(w, rdy__plugin_descriptor, sizeof rdy__plugin_descriptor, err) != RDY_OK) {\n"
+			   "\t\trdy_world_free(w);\n\t\treturn NULL;\n\t}\n\treturn w;\n}\n", wp, wp, wp);
+	} else {
+		fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n\treturn rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n}\n",
+			wp, wp, wp);
+	}
 	for (uint32_t i = 0; i < g->nimp; i++)
 		if (g->imp[i].func->result != RDY_WIT_NONE && needs_free(g, g->imp[i].func->result)) {
 			const char *ty = ctype(g, g->imp[i].func->result);
