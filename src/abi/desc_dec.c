@@ -456,6 +456,12 @@ static void items(D *x, cur *c, rdy_wit_item **v, uint32_t *n)
 	const rdy_wit_model *m = &x->d->m;
 	*n = count(x, c, 3);
 	*v = rdy__allocn(A(x), *n + 1, sizeof **v);
+	/*
+	 * An interface is one item of a side at most, as WIT makes it: otherwise N
+	 * items naming one interface of F functions would make tables of N * F
+	 * entries out of N + F bytes.
+	 */
+	uint8_t *seen = rdy__allocn(A(x), m->ninterfaces + 1, 1);
 	for (uint32_t i = 0; i < *n; i++) {
 		rdy_wit_item *it = &(*v)[i];
 		const uint8_t *at = c->p;
@@ -466,6 +472,8 @@ static void items(D *x, cur *c, rdy_wit_item **v, uint32_t *n)
 		it->key_iface = it->name ? -1 : (int32_t)index_in(x, c, m->ninterfaces, "interface");
 		if (it->kind == RDY_WIT_ITEM_INTERFACE) {
 			it->id = (int32_t)index_in(x, c, m->ninterfaces, "interface");
+			if (seen[it->id]++)
+				fail(x, at, "interface %d is the item of two keys", it->id);
 			it->stability = stability(x, c);
 		} else if (it->kind == RDY_WIT_ITEM_FUNC) {
 			func(x, c, &it->func);

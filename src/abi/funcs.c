@@ -1,6 +1,7 @@
 /* Functions of a world in descriptor order, and binding one side's to the other's. */
 #include "abi/funcs.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@ static const rdy_wit_item *items(const rdy_wit_model *m, int w, bool exports, ui
 
 int rdy_abi_world_funcs(const rdy_wit_model *m, int w, bool exports, rdy_abi_fref **out, uint32_t *n)
 {
-	uint32_t ni, total = 0;
+	uint32_t ni;
+	uint64_t total = 0;
 	const rdy_wit_item *it = items(m, w, exports, &ni);
 	for (uint32_t i = 0; i < ni; i++)
 		total += it[i].kind == RDY_WIT_ITEM_FUNC ? 1
@@ -22,7 +24,10 @@ int rdy_abi_world_funcs(const rdy_wit_model *m, int w, bool exports, rdy_abi_fre
 	*n = 0;
 	if (!total)
 		return 0;
-	rdy_abi_fref *v = malloc(total * sizeof *v);
+	/* Decoded models cannot get here (one item per interface), but never trust a sum. */
+	if (total > UINT32_MAX || total > SIZE_MAX / sizeof(rdy_abi_fref))
+		return -1;
+	rdy_abi_fref *v = malloc((size_t)total * sizeof *v);
 	if (!v)
 		return -1;
 	uint32_t k = 0;

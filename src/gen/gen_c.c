@@ -43,6 +43,7 @@ typedef struct G {
 	FILE *h, *c;
 	const char *wp;                    /* the world's prefix: "example_shapes_plugin" */
 	const char **tname;                /* per type: its C name without `_t`, once named */
+	const char ***members;             /* per type: its fields' or cases' C names, once made */
 	uint8_t *state;                    /* per type: 0 new, 1 being emitted, 2 emitted */
 	int8_t *needs_free;                /* per type: -1 unknown, 0, 1 */
 	const char **short_owner;          /* per short type name seen: ambiguous when two owners */
@@ -86,7 +87,7 @@ static const char *const reserved[] = {
 	"short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
 	"volatile", "while", "bool", "true", "false", "alignas", "alignof", "noreturn", "static_assert",
 	"thread_local", "complex", "imaginary", "errno", "stdin", "stdout", "stderr", "assert", "offsetof",
-	"linux", "unix", "i386", "ret", "state", "ctx", "im", "p",
+	"linux", "unix", "i386", "ret", "state", "ctx", "im", "p", "inst", "fn",
 	/* C++ keywords, so the headers serve C++ too */
 	"and", "and_eq", "asm", "bitand", "bitor", "catch", "class", "compl", "const_cast", "constexpr",
 	"decltype", "delete", "dynamic_cast", "explicit", "export", "friend", "mutable", "namespace", "new",
@@ -105,6 +106,14 @@ static const char *member(G *g, const char *name)
 			return rdy__sprintf(&g->a, "%s_", s);
 	return s;
 }
+
+/*
+ * Member names of one scope (a record's fields, a variant's cases, a
+ * function's parameters): NAMES[i] spelled by member(), with `_2`, `_3` ...
+ * after one that an earlier member of the scope already spells (`a` and `A`
+ * are two WIT names and one C name).  Returns an array of N names.
+ */
+static const char **scoped(G *g, const char *const *names, uint32_t n);
 
 static uint32_t strhash(const char *s)
 {
@@ -196,6 +205,37 @@ static const char *claim_family(G *g, const char *base, const char *const *suffi
 static const char *const type_family[] = {
 	"_t", "_free", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t", NULL
 };
+
+static const char **scoped(G *g, const char *const *names, uint32_t n)
+{
+	const char **out = rdy__allocn(&g->a, n + 1, sizeof *out);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *base = member(g, names[i]), *cand = base;
+		for (uint32_t k = 2;; k++) {
+			bool clash = false;
+			for (uint32_t j = 0; j < i && !clash; j++)
+				clash = !strcmp(out[j], cand);
+			if (!clash)
+				break;
+			cand = rdy__sprintf(&g->a, "%s_%u", base, k);
+		}
+		out[i] = cand;
+	}
+	return out;
+}
+
+/* The C member names of a record's fields or a variant's cases, made once per type. */
+static const char *case_member(G *g, rdy_wit_type t, uint32_t i)
+{
+	if (!g->members[t]) {
+		const rdy_wit_typedef *d = &g->m->types[t];
+		const char **names = rdy__allocn(&g->a, d->ncases + 1, sizeof *names);
+		for (uint32_t k = 0; k < d->ncases; k++)
+			names[k] = d->cases[k].name ? d->cases[k].name : "";
+		g->members[t] = scoped(g, names, d->ncases);
+	}
+	return g->members[t][i];
+}
 
 static const char *pkg_prefix(G *g, int32_t p)
 {
@@ -467,7 +507,7 @@ static void emit_free(G *g, rdy_wit_type t, const char *cn)
 		for (uint32_t i = 0; i < d->ncases; i++)
 			if (needs_free(g, d->cases[i].type))
 				fprintf(h, "\t%s\n", free_call(g, d->cases[i].type,
-					rdy__sprintf(&g->a, "p->%s", d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name)
+					rdy__sprintf(&g->a, "p->%s", d->kind == RDY_WIT_RECORD ? case_member(g, t, i)
 										  : rdy__sprintf(&g->a, "f%u", i))));
 		break;
 	case RDY_WIT_VARIANT:
@@ -475,7 +515,7 @@ static void emit_free(G *g, rdy_wit_type t, const char *cn)
 		for (uint32_t i = 0; i < d->ncases; i++)
 			if (needs_free(g, d->cases[i].type))
 				fprintf(h, "\tcase %u: %s break;\n", i,
-					free_call(g, d->cases[i].type, rdy__sprintf(&g->a, "p->val.%s", member(g, d->cases[i].name))));
+					free_call(g, d->cases[i].type, rdy__sprintf(&g->a, "p->val.%s", case_member(g, t, i))));
 		fputs("\tdefault: break;\n\t}\n", h);
 		break;
 	case RDY_WIT_OPTION:
@@ -532,7 +572,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 		for (uint32_t i = 0; i < d->ncases; i++) {
 			doc(g, h, "\t", d->cases[i].docs);
 			fprintf(h, "\t%s %s;\n", ctype(g, d->cases[i].type),
-				d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name) : rdy__sprintf(&g->a, "f%u", i));
+				d->kind == RDY_WIT_RECORD ? case_member(g, t, i) : rdy__sprintf(&g->a, "f%u", i));
 		}
 		if (!d->ncases)
 			fputs("\tuint8_t reserved; /* C has no empty structs: always 0 */\n", h);
@@ -540,7 +580,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 		assert_size(g, cn, t);
 		for (uint32_t i = 0; i < d->ncases; i++)
 			fprintf(h, "RDY_STATIC_ASSERT(offsetof(%s_t, %s) == %u, \"%s_t: ABI v1 layout\");\n", cn,
-				d->kind == RDY_WIT_RECORD ? member(g, d->cases[i].name) : rdy__sprintf(&g->a, "f%u", i),
+				d->kind == RDY_WIT_RECORD ? case_member(g, t, i) : rdy__sprintf(&g->a, "f%u", i),
 				a->offsets[i], cn);
 		break;
 	case RDY_WIT_RESOURCE:
@@ -574,7 +614,7 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 		const char **names = rdy__allocn(&g->a, d->ncases + 1, sizeof *names);
 		rdy_wit_type *types = rdy__allocn(&g->a, d->ncases + 1, sizeof *types);
 		for (uint32_t i = 0; i < d->ncases; i++) {
-			names[i] = member(g, d->cases[i].name);
+			names[i] = case_member(g, t, i);
 			types[i] = d->cases[i].type;
 		}
 		for (uint32_t i = 0; i < d->ncases; i++)
@@ -711,13 +751,17 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 	uint32_t i = (uint32_t)(r - (exported ? g->exp : g->imp));
 	f.name = (exported ? g->exp_name : g->imp_name)[i];
 	f.has = (exported ? g->exp_has : g->imp_has)[i];
+	const char **pn = rdy__allocn(&g->a, r->func->nparams + 1, sizeof *pn);
+	for (i = 0; i < r->func->nparams; i++)
+		pn[i] = r->func->params[i].name;
+	pn = scoped(g, pn, r->func->nparams);
 	for (i = 0; i < r->func->nparams; i++) {
 		const rdy_wit_param *p = &r->func->params[i];
 		const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
 		const char *sp = by_value(g, p->type) ? " " : "";
-		f.params = rdy__sprintf(&g->a, "%s, %s%s%s", f.params, ty, sp, member(g, p->name));
+		f.params = rdy__sprintf(&g->a, "%s, %s%s%s", f.params, ty, sp, pn[i]);
 		f.types = rdy__sprintf(&g->a, "%s, %s", f.types, ty);
-		f.args = rdy__sprintf(&g->a, "%s, %s", f.args, member(g, p->name));
+		f.args = rdy__sprintf(&g->a, "%s, %s", f.args, pn[i]);
 	}
 	if (r->func->result != RDY_WIT_NONE) {
 		const char *ty = ctype(g, r->func->result);
@@ -1064,6 +1108,7 @@ static void run(G *g)
 {
 	const rdy_gen_input *in = g->in;
 	g->tname = rdy__allocn(&g->a, g->m->ntypes + 1, sizeof *g->tname);
+	g->members = rdy__allocn(&g->a, g->m->ntypes + 1, sizeof *g->members);
 	g->state = rdy__allocn(&g->a, g->m->ntypes + 1, 1);
 	g->needs_free = rdy__allocn(&g->a, g->m->ntypes + 1, 1);
 	memset(g->needs_free, -1, g->m->ntypes + 1);

@@ -760,6 +760,26 @@ static void decode_errors_in_functions(void **state)
 }
 
 /*
+ * One interface under two keys of a side is refused: WIT never makes it, and
+ * N such items over F functions would ask the loader for N * F table entries
+ * out of N + F bytes.
+ */
+static void decode_refuses_an_interface_under_two_keys(void **state)
+{
+	(void)state;
+	uint8_t b[256];
+	sec s[7] = {
+		SEC(1, "\x03\x01p\x01i\x01w"), SEC(2, "\x01"), SEC(3, "\x00"), SEC(4, "\x00"), SEC(5, "\x00"),
+		SEC(6, "\x01\x00\x02\x00\x00\x00"),
+		SEC(7, "\x01\x00\x02\x00\x02\x00\x01\x00\x00\x00\x03\x00\x00\x00"),
+	};
+	expect_error(b, build(b, s, 7), "invalid descriptor at byte 52: interface 0 is the item of two keys");
+	s[6] = SEC(7, "\x01\x00\x02\x00\x01\x00\x01\x00\x00\x01\x00\x03\x00\x00");
+	rdy_desc *d = decode_ok(b, build(b, s, 7)); /* once an import, once an export: as WIT allows */
+	rdy_desc_free(d);
+}
+
+/*
  * A decoded model may hold what a resolved one never does, and must encode
  * all the same: here a named interface outside any package (found by
  * fuzz_desc; the encoder read the package before the model's first).
@@ -1110,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(decode_errors_in_functions),
 		cmocka_unit_test(unknown_sections_are_skipped),
 		cmocka_unit_test(decoded_oddities_encode),
+		cmocka_unit_test(decode_refuses_an_interface_under_two_keys),
 		cmocka_unit_test(encoder_refuses_what_v1_does_not_carry),
 		cmocka_unit_test(mutation_shapes),
 	};
