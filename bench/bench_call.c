@@ -3,8 +3,8 @@
  * through rdylib, beside a plain dlsym function pointer and a direct call,
  * and the cost of passing a string of 1 B beside one of 1 MiB.
  *
- * usage: bench_call PLUGIN [--bsym PLUGIN2] [--reps R] [--ms MS]
- *        bench_call PLUGIN [--bsym PLUGIN2] --loop VARIANT N
+ * usage: bench_call PLUGIN [--reps R] [--ms MS]
+ *        bench_call PLUGIN --loop VARIANT N
  *
  * PLUGIN is bench_calls.so, built from bench/wit/calls.wit and
  * calls_plugin.c.  It is opened with rdy_module_open and instantiated
@@ -19,10 +19,6 @@
  *   rdylib   exports_bench_calls_api_inc(&inst, ...), the generated wrapper:
  *            the instance's typed table entry, called with the instance's
  *            state; the entry is the user's function itself
- *   rdylib-bsym  the same call into PLUGIN2, the same code linked with
- *            -Wl,-Bsymbolic-functions, which changes nothing now that the
- *            user's functions are hidden (kept as a control); left out
- *            without --bsym
  *   len1     rdylib call of len(s) with a 1-byte string
  *   len1m    the same with a 1 MiB string
  *
@@ -38,7 +34,7 @@
  *
  * --loop runs one variant's loop N times and nothing else timed, for
  * valgrind --tool=callgrind --toggle-collect=loop_VARIANT (bench/run);
- * rdylib-bsym runs loop_rdylib, len1 and len1m run loop_len.
+ * len1 and len1m run loop_len.
  */
 #define _GNU_SOURCE /* dladdr */
 #include "calls_host.h"
@@ -147,15 +143,15 @@ BENCH_NOINLINE uint32_t loop_len(const bench_calls_calls_t *inst, const rdy_stri
 
 typedef struct bench {
 	rdy_world *world;
-	rdy_module *module, *module2;
-	bench_calls_calls_t inst, inst2;
+	rdy_module *module;
+	bench_calls_calls_t inst;
 	void *dl;
 	inc_fn f;
 	rdy_string_t small, big;
 } bench;
 
-enum { DIRECT, DLSYM, RDYLIB, RDYLIB_BSYM, LEN1, LEN1M, NVARIANTS };
-static const char *const names[NVARIANTS] = { "direct", "dlsym", "rdylib", "rdylib-bsym", "len1", "len1m" };
+enum { DIRECT, DLSYM, RDYLIB, LEN1, LEN1M, NVARIANTS };
+static const char *const names[NVARIANTS] = { "direct", "dlsym", "rdylib", "len1", "len1m" };
 
 static uint32_t run(const bench *b, int v, uint64_t n)
 {
@@ -166,8 +162,6 @@ static uint32_t run(const bench *b, int v, uint64_t n)
 		return loop_dlsym(b->f, b->inst.state, n);
 	case RDYLIB:
 		return loop_rdylib(&b->inst, n);
-	case RDYLIB_BSYM:
-		return loop_rdylib(&b->inst2, n);
 	case LEN1:
 		return loop_len(&b->inst, &b->small, n);
 	default:
@@ -192,15 +186,13 @@ static rdy_module *instantiate(rdy_world *w, const char *path, bench_calls_calls
 	return m;
 }
 
-static void setup(bench *b, const char *path, const char *path2)
+static void setup(bench *b, const char *path)
 {
 	rdy_error *err = NULL;
 	memset(b, 0, sizeof *b);
 	b->world = bench_calls_calls_world(&err);
 	check_error("world", err);
 	b->module = instantiate(b->world, path, &b->inst);
-	if (path2)
-		b->module2 = instantiate(b->world, path2, &b->inst2);
 
 	/* The object rdy_module_open loaded: dlopen finds it by its path and returns it again. */
 	if (!(b->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
@@ -227,7 +219,7 @@ static void setup(bench *b, const char *path, const char *path2)
 /* What loop V returns after N calls. */
 static uint32_t expected(int v, uint64_t n)
 {
-	if (v <= RDYLIB_BSYM) /* the sum of i + 1 for i < n, modulo 2^32 */
+	if (v <= RDYLIB) /* the sum of i + 1 for i < n, modulo 2^32 */
 		return (uint32_t)(n % 2 ? (n + 1) / 2 * n : n / 2 * (n + 1));
 	return (uint32_t)(n * (uint64_t)(v == LEN1 ? SMALL + 'a' : BIG + 'a'));
 }
@@ -246,10 +238,6 @@ static void teardown(bench *b)
 	dlclose(b->dl);
 	bench_calls_calls_free(&b->inst);
 	rdy_module_close(b->module, NULL);
-	if (b->module2) {
-		bench_calls_calls_free(&b->inst2);
-		rdy_module_close(b->module2, NULL);
-	}
 	rdy_world_free(b->world);
 }
 
@@ -292,8 +280,7 @@ static void bench_time(const bench *b, unsigned reps, double ms)
 	uint64_t n = 100000;
 	int nv = 0, vs[NVARIANTS];
 	for (int v = 0; v < NVARIANTS; v++)
-		if (v != RDYLIB_BSYM || b->module2)
-			vs[nv++] = v;
+		vs[nv++] = v;
 	for (int i = 0; i < nv; i++)
 		run_checked(b, vs[i], n);
 	double slowest = 0;
@@ -321,7 +308,6 @@ static void bench_time(const bench *b, unsigned reps, double ms)
 		const char *name;
 		int a, b;
 	} ratios[] = { { "rdylib/dlsym", RDYLIB, DLSYM },
-		       { "rdylib-bsym/dlsym", RDYLIB_BSYM, DLSYM },
 		       { "dlsym/direct", DLSYM, DIRECT },
 		       { "rdylib/direct", RDYLIB, DIRECT },
 		       { "len1m/len1", LEN1M, LEN1 } };
@@ -329,8 +315,6 @@ static void bench_time(const bench *b, unsigned reps, double ms)
 	if (!x)
 		die("out of memory");
 	for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++) {
-		if (ratios[i].a == RDYLIB_BSYM && !b->module2)
-			continue;
 		for (unsigned r = 0; r < reps; r++)
 			x[r] = t[ratios[i].a * reps + r] / t[ratios[i].b * reps + r];
 		stats("ratio", ratios[i].name, x, reps, 4);
@@ -344,20 +328,17 @@ static void bench_time(const bench *b, unsigned reps, double ms)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		die("usage: bench_call PLUGIN [--bsym PLUGIN2] [--reps R] [--ms MS] | PLUGIN [--bsym PLUGIN2] --loop VARIANT N");
+		die("usage: bench_call PLUGIN [--reps R] [--ms MS] | PLUGIN --loop VARIANT N");
 	unsigned reps = 401;
 	double ms = 0.5;
 	int loop = -1;
 	uint64_t loop_n = 0;
-	const char *path2 = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
 			long v = strtol(argv[++i], NULL, 10);
 			if (v < 1 || v > 10000)
 				die("--reps: between 1 and 10000");
 			reps = (unsigned)v;
-		} else if (!strcmp(argv[i], "--bsym") && i + 1 < argc) {
-			path2 = argv[++i];
 		} else if (!strcmp(argv[i], "--ms") && i + 1 < argc) {
 			ms = strtod(argv[++i], NULL);
 			if (!(ms > 0 && ms < 1e5))
@@ -376,9 +357,7 @@ int main(int argc, char **argv)
 	}
 
 	static bench b; /* not on the stack: keeps the table clear of the loops' frames */
-	setup(&b, argv[1], path2);
-	if (loop == RDYLIB_BSYM && !path2)
-		die("--loop rdylib-bsym: no --bsym plugin");
+	setup(&b, argv[1]);
 	if (loop >= 0)
 		run_checked(&b, loop, loop_n);
 	else
