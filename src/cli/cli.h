@@ -60,8 +60,19 @@ int rdy_cli_select_world(rdy_wit *w, int pkg, const char *spec);
  */
 int rdy_cli_read_descriptor(const char *file, uint8_t **out, size_t *len, bool *elf, char *err, size_t errlen);
 
-/* Splits CSV in place into *V (malloc'd), leaving out empty items; -1 when memory runs out. */
-int rdy_cli_split_features(char *csv, const char ***v, uint32_t *n);
+/* The @unstable features of --features a,b: the names, empty ones left out as rdy_wit_enable_features does. */
+typedef struct rdy_cli_features {
+	char *csv;                         /* a copy of the option, split in place */
+	const char **v;
+	uint32_t n;
+} rdy_cli_features;
+
+/* Splits CSV (NULL: none); -1 after printing "out of memory".  Free with rdy_cli_features_free. */
+int rdy_cli_features_split(const char *csv, rdy_cli_features *f);
+void rdy_cli_features_free(rdy_cli_features *f);
+
+/* --side VALUE as RDY_SIDE_HOST or RDY_SIDE_PLUGIN in *SIDE; a usage error when missing or wrong. */
+int rdy_cli_side(const rdy_cli_spec *s, const char *value, int *side);
 
 /* Writes FILE.tmp and renames it over FILE; -1 after printing the error. */
 int rdy_cli_write_file(const char *file, const uint8_t *p, size_t n);

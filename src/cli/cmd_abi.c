@@ -52,24 +52,16 @@ static int encode(int argc, char **argv)
 	int rc = rdy_cli_parse(&spec, argc, argv, &a.path);
 	if (rc)
 		return rc;
-	if (!a.side)
-		return rdy_cli_usage(&spec, "missing", "--side host|plugin");
-	int side = !strcmp(a.side, "host") ? RDY_SIDE_HOST : !strcmp(a.side, "plugin") ? RDY_SIDE_PLUGIN : 0;
-	if (!side)
-		return rdy_cli_usage(&spec, "--side must be host or plugin, not", a.side);
+	int side;
+	if ((rc = rdy_cli_side(&spec, a.side, &side)))
+		return rc;
 	if (!a.output)
 		return rdy_cli_usage(&spec, "missing", "-o FILE");
-	char *csv = strdup(a.features ? a.features : "");
-	const char **features = NULL;
-	uint32_t nfeatures;
-	if (!csv || rdy_cli_split_features(csv, &features, &nfeatures) < 0) {
-		fputs("error: out of memory\n", stderr);
-		rc = RDY_EXIT_FAIL;
-	} else {
-		rc = encode_world(&a, side, features, nfeatures);
-	}
-	free(features);
-	free(csv);
+	rdy_cli_features f;
+	if (rdy_cli_features_split(a.features, &f) < 0)
+		return RDY_EXIT_FAIL;
+	rc = encode_world(&a, side, f.v, f.n);
+	rdy_cli_features_free(&f);
 	return rc;
 }
 

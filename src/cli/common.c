@@ -1,4 +1,5 @@
 /* What the commands share: subcommands, option parsing, loading WIT, selecting a world. */
+#include "abi/desc.h"
 #include "abi/elf.h"
 #include "cli/cli.h"
 
@@ -144,16 +145,38 @@ int rdy_cli_read_descriptor(const char *file, uint8_t **out, size_t *len, bool *
 	return rc;
 }
 
-/* Splits CSV in place into *V, leaving out empty items as rdy_wit_enable_features does. */
-int rdy_cli_split_features(char *csv, const char ***v, uint32_t *n)
+int rdy_cli_features_split(const char *csv, rdy_cli_features *f)
 {
-	*n = 0;
-	*v = malloc((strlen(csv) / 2 + 1) * sizeof **v);
-	if (!*v)
+	f->n = 0;
+	f->csv = strdup(csv ? csv : "");
+	f->v = f->csv ? malloc((strlen(f->csv) / 2 + 1) * sizeof *f->v) : NULL;
+	if (!f->v) {
+		rdy_cli_features_free(f);
+		fputs("error: out of memory\n", stderr);
 		return -1;
-	for (char *s = strtok(csv, ","); s; s = strtok(NULL, ","))
-		(*v)[(*n)++] = s;
+	}
+	for (char *s = strtok(f->csv, ","); s; s = strtok(NULL, ","))
+		f->v[f->n++] = s;
 	return 0;
+}
+
+void rdy_cli_features_free(rdy_cli_features *f)
+{
+	free(f->v);
+	free(f->csv);
+	f->v = NULL;
+	f->csv = NULL;
+	f->n = 0;
+}
+
+int rdy_cli_side(const rdy_cli_spec *s, const char *value, int *side)
+{
+	if (!value)
+		return rdy_cli_usage(s, "missing", "--side host|plugin");
+	*side = !strcmp(value, "host") ? RDY_SIDE_HOST : !strcmp(value, "plugin") ? RDY_SIDE_PLUGIN : 0;
+	if (!*side)
+		return rdy_cli_usage(s, "--side must be host or plugin, not", value);
+	return RDY_EXIT_OK;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
