@@ -37,18 +37,9 @@ int32_t exports_example_filters_filter_about(example_filters_plugin_state_t *sta
 					     example_filters_filter_identity_t *ret)
 {
 	(void)state;
-	example_filters_filter_identity_t id;
-	memset(&id, 0, sizeof id);
-	static const char name[] = "capitalize";
-	static const char summary[] = "Starts every sentence with a capital letter and tidies the spacing.";
-	if (!rdy_string_dup(&id.name, name, sizeof name - 1) ||
-	    !rdy_string_dup(&id.summary, summary, sizeof summary - 1)) {
-		example_filters_filter_identity_free(&id);
-		return RDY_ETRAP;
-	}
-	id.caps = EXAMPLE_FILTERS_TYPES_CAPS_REWRITES | EXAMPLE_FILTERS_TYPES_CAPS_CHECKS;
-	*ret = id;
-	return RDY_OK;
+	return identity(ret, "capitalize",
+			"Starts every sentence with a capital letter and tidies the spacing.",
+			EXAMPLE_FILTERS_TYPES_CAPS_REWRITES | EXAMPLE_FILTERS_TYPES_CAPS_CHECKS);
 }
 
 static bool ends_sentence(char c)

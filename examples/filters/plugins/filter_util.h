@@ -114,6 +114,21 @@ static inline bool string_printf(rdy_string_t *out, const char *fmt, ...)
 }
 
 /* Appends a finding; it takes MESSAGE, which is freed with the list. */
+/* The answer to about(): NAME, SUMMARY and CAPS, the strings copied for the host to release. */
+static inline int32_t identity(example_filters_filter_identity_t *ret, const char *name, const char *summary,
+			       example_filters_types_caps_t caps)
+{
+	example_filters_filter_identity_t id;
+	memset(&id, 0, sizeof id);
+	if (!rdy_string_dup(&id.name, name, strlen(name)) || !rdy_string_dup(&id.summary, summary, strlen(summary))) {
+		example_filters_filter_identity_free(&id);
+		return RDY_ETRAP;
+	}
+	id.caps = caps;
+	*ret = id;
+	return RDY_OK;
+}
+
 static inline bool add_finding(finding_list_t *list, size_t *cap, example_filters_types_severity_t severity,
 			       const span_t *at, rdy_string_t message)
 {

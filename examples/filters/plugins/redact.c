@@ -78,18 +78,9 @@ int32_t exports_example_filters_filter_about(example_filters_plugin_state_t *sta
 					     example_filters_filter_identity_t *ret)
 {
 	(void)state;
-	example_filters_filter_identity_t id;
-	memset(&id, 0, sizeof id);
-	static const char name[] = "redact";
-	static const char summary[] = "Hides the words listed in the host's setting redact.words.";
-	if (!rdy_string_dup(&id.name, name, sizeof name - 1) ||
-	    !rdy_string_dup(&id.summary, summary, sizeof summary - 1)) {
-		example_filters_filter_identity_free(&id);
-		return RDY_ETRAP;
-	}
-	id.caps = EXAMPLE_FILTERS_TYPES_CAPS_REWRITES | EXAMPLE_FILTERS_TYPES_CAPS_CHECKS;
-	*ret = id;
-	return RDY_OK;
+	return identity(ret, "redact",
+			"Hides the words listed in the host's setting redact.words.",
+			EXAMPLE_FILTERS_TYPES_CAPS_REWRITES | EXAMPLE_FILTERS_TYPES_CAPS_CHECKS);
 }
 
 static bool is_blank(char c)

@@ -50,18 +50,9 @@ int32_t exports_example_filters_filter_about(example_filters_plugin_state_t *sta
 					     example_filters_filter_identity_t *ret)
 {
 	(void)state;
-	example_filters_filter_identity_t id;
-	memset(&id, 0, sizeof id);
-	static const char name[] = "spell";
-	static const char summary[] = "Flags words that are not in the host's dictionary and suggests near ones.";
-	if (!rdy_string_dup(&id.name, name, sizeof name - 1) ||
-	    !rdy_string_dup(&id.summary, summary, sizeof summary - 1)) {
-		example_filters_filter_identity_free(&id);
-		return RDY_ETRAP;
-	}
-	id.caps = EXAMPLE_FILTERS_TYPES_CAPS_CHECKS | EXAMPLE_FILTERS_TYPES_CAPS_USES_DICTIONARY;
-	*ret = id;
-	return RDY_OK;
+	return identity(ret, "spell",
+			"Flags words that are not in the host's dictionary and suggests near ones.",
+			EXAMPLE_FILTERS_TYPES_CAPS_CHECKS | EXAMPLE_FILTERS_TYPES_CAPS_USES_DICTIONARY);
 }
 
 /* Whether the word W of TEXT is in the dictionary; without one, every word is. */
