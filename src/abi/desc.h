@@ -36,9 +36,10 @@ int rdy_desc_encode(const rdy_wit_model *m, int world, int side, const char *pro
 		    char *err, size_t errlen);
 
 /*
- * Decodes LEN bytes.  Returns NULL with a message in ERR (out of memory
- * included) when the bytes are not a valid descriptor.  The result does not
- * point into BUF.
+ * Decodes LEN bytes.  Returns NULL with a message in ERR when the bytes are
+ * not a valid descriptor; when memory runs out the message is exactly "out
+ * of memory", and every other one starts "invalid descriptor".  The result
+ * does not point into BUF.
  */
 rdy_desc *rdy_desc_decode(const uint8_t *buf, size_t len, char *err, size_t errlen);
 void rdy_desc_free(rdy_desc *d);

@@ -69,10 +69,8 @@ void rdy_abi_bind(const rdy_wit_model *wm, int ww, const rdy_abi_fref *want, uin
 		  const rdy_wit_model *hm, int hw, const rdy_abi_fref *have, uint32_t nhave, bool exports,
 		  uint32_t *map)
 {
-	uint32_t nwi, nhi;
-	const rdy_wit_item *wi = items(wm, ww, exports, &nwi), *hi = items(hm, hw, exports, &nhi);
-	(void)nwi;
-	(void)nhi;
+	uint32_t unused;
+	const rdy_wit_item *wi = items(wm, ww, exports, &unused), *hi = items(hm, hw, exports, &unused);
 	/* Both lists are grouped by item, so a scan per item keeps this linear for matching orders. */
 	uint32_t start = 0;
 	for (uint32_t i = 0; i < nwant; i++) {

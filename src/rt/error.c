@@ -105,7 +105,5 @@ int rdy__fail_lines(rdy_error **err, int code, char *const *lines, uint32_t n)
 
 bool rdy__nomem(const char *msg)
 {
-	static const char oom[] = "out of memory";
-	size_t n = strlen(msg);
-	return n >= sizeof oom - 1 && !strcmp(msg + n - (sizeof oom - 1), oom);
+	return !strcmp(msg, "out of memory"); /* the decoder's whole message then, as desc.h says */
 }

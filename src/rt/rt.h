@@ -105,8 +105,8 @@ int rdy__fail(rdy_error **err, int code, const char *fmt, ...) __attribute__((fo
 /* Same, for a message of N lines joined by newlines. */
 int rdy__fail_lines(rdy_error **err, int code, char *const *lines, uint32_t n);
 /*
- * Whether the decoder's message MSG reports that memory ran out.  It says so
- * at the end, though not always alone ("invalid descriptor: out of memory").
+ * Whether the decoder's message MSG reports that memory ran out: then it is
+ * exactly "out of memory" (abi/desc.h).
  */
 bool rdy__nomem(const char *msg);
 
