@@ -78,7 +78,10 @@ typedef struct rdy_module rdy_module;
 rdy_module *rdy_module_open(rdy_world *w, const char *path, rdy_error **err);
 /*
  * Closes a module.  Refused with RDY_EBUSY, and nothing changes, while it
- * has live instances.  Returns RDY_OK or the code set in *ERR.
+ * has live instances.  Otherwise the module is freed, and the close of the
+ * last open module of a loaded object unloads it and checks that it is
+ * gone: RDY_EKEPT when the dynamic linker keeps it mapped, with the likely
+ * reason in *ERR (docs/abi.md §7.3).  Returns RDY_OK or the code set in *ERR.
  */
 int rdy_module_close(rdy_module *m, rdy_error **err);
 const char *rdy_module_path(const rdy_module *m);

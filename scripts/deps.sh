@@ -10,7 +10,7 @@ if command -v clang >/dev/null 2>&1; then
 	clang_major=$(clang -dumpversion | cut -d. -f1)
 fi
 
-packages=(cmake gcc clang make pkg-config libcmocka-dev libxxhash-dev libelf-dev
+packages=(cmake gcc g++ clang make pkg-config libcmocka-dev libxxhash-dev libelf-dev
           libssl-dev python3 valgrind "libclang-rt-$clang_major-dev")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -53,7 +53,8 @@ enum {
 	RDY_EINCOMPATIBLE = 7,  /* the plugin does not match the host's world */
 	RDY_EDLOPEN = 8,        /* the dynamic loader refused the object */
 	RDY_EBUSY = 9,          /* still in use: live instances, handles or results */
-	RDY_EDEAD = 10          /* the instance or handle was closed */
+	RDY_EDEAD = 10,         /* the instance or handle was closed */
+	RDY_EKEPT = 11          /* unloaded, but the dynamic linker kept the object mapped */
 };
 
 /* `string` [L-PRIM]: UTF-8, not NUL-terminated.  16 bytes, align 8. */

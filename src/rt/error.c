@@ -26,6 +26,7 @@ static const char *const texts[] = {
 	[RDY_EDLOPEN] = "the dynamic loader refused the object",
 	[RDY_EBUSY] = "still in use",
 	[RDY_EDEAD] = "the instance or handle was closed",
+	[RDY_EKEPT] = "unloaded, but the dynamic linker kept the object mapped",
 };
 
 RDY_API const char *rdy_strerror(int code)

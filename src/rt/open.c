@@ -11,6 +11,7 @@
  * given.
  */
 #include "rt/rt.h"
+#include "rt/unload.h"
 #include "abi/elf.h"
 
 #include <dlfcn.h>
@@ -199,7 +200,7 @@ static rdy_module *open_module(rdy_world *w, const char *path, rdy_error **err)
 		rc = load(m, err);
 	if (rc == RDY_OK)
 		rc = validate_root(m, &o, err);
-	if (rc == RDY_OK && rdy__bind(m) != RDY_OK)
+	if (rc == RDY_OK && (rdy__bind(m) != RDY_OK || rdy__unload_hold(m->dl) != RDY_OK))
 		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 	free(o.bytes);
 	if (rc != RDY_OK) {
@@ -233,6 +234,8 @@ RDY_API int rdy_module_close(rdy_module *m, rdy_error **err)
 			       m->live == 1 ? " is" : "s are");
 	} else {
 		rdy_world *w = m->world;
+		rc = rdy__unload(m->dl, m->path, err);
+		m->dl = NULL;
 		module_free(m);
 		rdy__world_release(w);
 	}

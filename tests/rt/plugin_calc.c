@@ -8,6 +8,11 @@
 
 #include <string.h>
 
+#ifdef RT_CXX
+/* plugin_cxx.cc, which some variants add: runs at each instance's creation, on the creating thread. */
+void rt_cxx_new(void);
+#endif
+
 /* The imports, in the order of this plugin's descriptor. */
 enum { IMPORT_SCALE, IMPORT_LOG, IMPORT_HINT, IMPORT_CLOCK, NIMPORTS };
 
@@ -92,6 +97,9 @@ static int32_t instance_new(const rdy_imports_v1 *imports, void **self)
 	if (!s)
 		return RDY_ETRAP;
 	s->imports = imports;
+#ifdef RT_CXX
+	rt_cxx_new();
+#endif
 	*self = s;
 	return RDY_OK;
 }
