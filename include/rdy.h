@@ -105,8 +105,24 @@ typedef struct rdy_instance rdy_instance;
  */
 rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports, uint32_t nimports, void *ctx,
 			       rdy_error **err);
-/* Frees the instance's state (the plugin's instance_free) and the instance. */
-void rdy_instance_free(rdy_instance *inst);
+/*
+ * Frees the instance's state (the plugin's instance_free) and the instance.
+ * Refused with RDY_EBUSY, and nothing changes, while handles to its
+ * objects are live: the message counts them by resource type.  Returns
+ * RDY_OK or the code set in *ERR.
+ */
+int rdy_instance_free(rdy_instance *inst, rdy_error **err);
+/*
+ * Kills the instance even though handles are live: each handle turns dead,
+ * so that using it returns RDY_EDEAD, the destructor of each object runs,
+ * once, and then the plugin's instance_free.  What is left, the instance's
+ * record, stays until rdy_instance_free, so that dead handles are told
+ * from stale ones; its exports must not be called (generated bindings
+ * answer RDY_EDEAD for them).  Dropping a dead handle frees its slot.
+ */
+void rdy_instance_kill(rdy_instance *inst);
+/* The number of live handles to INST's objects. */
+uint32_t rdy_instance_nhandles(const rdy_instance *inst);
 /*
  * The bound exports, in the order of the host's descriptor: exactly
  * rdy_world_nexports of them, CALL NULL for an absent one.  Valid until the
@@ -116,6 +132,98 @@ const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst);
 /* The plugin's state for this instance: the first argument of every export. */
 void *rdy_instance_self(const rdy_instance *inst);
 rdy_module *rdy_instance_module(const rdy_instance *inst);
+
+/*
+ * Resource handles (docs/abi.md §4).  A handle is a uint32_t the runtime
+ * gives out: the low 20 bits are a slot of its table, never 0, and the high
+ * 12 a generation, so a handle whose object was dropped is refused for at
+ * least the next 4,094 reuses of its slot.  Each slot records the handle's
+ * resource type, its instance and the object (its rep, the plugin's
+ * pointer).  RES is the resource's index among the host world's exported
+ * resources, in descriptor order: generated bindings name it.
+ *
+ * A refused handle is never dereferenced: the call returns RDY_EHANDLE
+ * (stale, never issued, of another type or of another instance), RDY_EDEAD
+ * (its instance was freed by force) or RDY_EBUSY (lent to a call in
+ * progress), and rdy_handle_error gives the message.
+ *
+ * Threads: handles of any instances may be used from any threads at once,
+ * a handle too, but a handle must not be dropped or taken while another
+ * thread is in a call that borrows it (that is a use after free in the
+ * host program, which the runtime cannot see); from the thread of the call
+ * itself, through a callback, it is refused.
+ */
+
+/* A new own handle to REP, an object of INST of resource RES. */
+int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle);
+/* Drops own HANDLE of INST: the plugin's destructor runs, once. */
+int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t handle);
+/* Consumes own HANDLE, giving back its rep, whose object is the plugin's again. */
+int32_t rdy_handle_take(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep);
+/* The rep behind HANDLE, checked, without lending it. */
+int32_t rdy_handle_rep(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep);
+/*
+ * The message of this thread's last refused handle operation, starting
+ * with the module's path: "plugins/a.so: handle 0x00100001 is stale: it
+ * was dropped".  Valid until the next refusal on this thread.
+ */
+const char *rdy_handle_error(void);
+
+/*
+ * For generated bindings: the table's slots, and each thread's handles lent
+ * to calls in progress.  rdy_handle_lend checks HANDLE inline, as the
+ * out-of-line functions above do, lends it and gives its rep; every
+ * successful lend is followed by exactly one rdy_handle_unlend on the same
+ * thread, once the call returns.
+ */
+typedef struct rdy_handle_slot {
+	uint64_t key;                      /* handle << 32 | res << 8 | state; atomic */
+	void *rep;
+	rdy_instance *inst;
+	uint32_t prev, next;
+} rdy_handle_slot;
+
+enum { RDY__SLOT_LIVE = 1, RDY__SLOT_DEAD = 2, RDY__PAGE_BITS = 10, RDY__PAGES = 1024, RDY__LENDS = 64 };
+
+typedef struct rdy__lends_t {
+	uint32_t n;
+	uint32_t h[RDY__LENDS];
+} rdy__lends_t;
+
+#ifdef __cplusplus
+#define RDY_THREAD_LOCAL thread_local
+#else
+#define RDY_THREAD_LOCAL _Thread_local
+#endif
+
+extern rdy_handle_slot *rdy__handle_pages[RDY__PAGES];
+extern RDY_THREAD_LOCAL rdy__lends_t rdy__lends;
+/* Why HANDLE was refused: sets the message and returns the status. */
+int32_t rdy__handle_refused(rdy_instance *inst, uint32_t res, uint32_t handle);
+/* Destroys the plugin's object REP that no handle holds (a result whose handle could not be made). */
+void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep);
+
+static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep)
+{
+	rdy_handle_slot *page = __atomic_load_n(&rdy__handle_pages[(handle >> RDY__PAGE_BITS) & (RDY__PAGES - 1)],
+						__ATOMIC_ACQUIRE);
+	rdy__lends_t *l = &rdy__lends;
+	if (page) {
+		rdy_handle_slot *s = &page[handle & ((1u << RDY__PAGE_BITS) - 1)];
+		if (__atomic_load_n(&s->key, __ATOMIC_ACQUIRE) == ((uint64_t)handle << 32 | (uint64_t)res << 8 | RDY__SLOT_LIVE) &&
+		    s->inst == inst && l->n < RDY__LENDS) {
+			l->h[l->n++] = handle;
+			*rep = s->rep;
+			return RDY_OK;
+		}
+	}
+	return rdy__handle_refused(inst, res, handle);
+}
+
+static inline void rdy_handle_unlend(void)
+{
+	rdy__lends.n--;
+}
 
 #ifdef __cplusplus
 }

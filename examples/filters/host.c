@@ -223,7 +223,7 @@ static bool open_plugin(rdy_world *world, plugin *p, bool *refused)
 static bool close_plugin(plugin *p)
 {
 	if (p->live)
-		example_filters_plugin_free(&p->inst);
+		example_filters_plugin_free(&p->inst, NULL);
 	p->live = false;
 	if (!p->module)
 		return true;

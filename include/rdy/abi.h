@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define RDY_ABI_MAJOR 1
-#define RDY_ABI_MINOR 0
+#define RDY_ABI_MINOR 1
 
 /* Generated headers assert layouts in a way that C11 and C++11 both read. */
 #ifdef __cplusplus
@@ -54,7 +54,8 @@ enum {
 	RDY_EDLOPEN = 8,        /* the dynamic loader refused the object */
 	RDY_EBUSY = 9,          /* still in use: live instances, handles or results */
 	RDY_EDEAD = 10,         /* the instance or handle was closed */
-	RDY_EKEPT = 11          /* unloaded, but the dynamic linker kept the object mapped */
+	RDY_EKEPT = 11,         /* unloaded, but the dynamic linker kept the object mapped */
+	RDY_EHANDLE = 12        /* not a valid handle here: stale, never issued, of another type or instance */
 };
 
 /* `string` [L-PRIM]: UTF-8, not NUL-terminated.  16 bytes, align 8. */
@@ -127,11 +128,42 @@ typedef struct rdy_func_v1 {
  * the plugin's descriptor (§7).  The runtime keeps it alive as long as the
  * instance.
  */
+typedef struct rdy_handles_v1 rdy_handles_v1;
 typedef struct rdy_imports_v1 {
 	void *ctx;
 	uint32_t nfuncs;
 	const rdy_func_v1 *funcs;
+	/* Since 1.1: the runtime's handle functions and their context [H-API]. */
+	const rdy_handles_v1 *handles;
+	void *rt;
 } rdy_imports_v1;
+
+/*
+ * The runtime's handle functions [H-API], for the resources a plugin
+ * implements (its exported resources, numbered in the order of
+ * rdy_plugin_root_v1.resources).  RT is rdy_imports_v1.rt.  Each returns a
+ * status [F-STATUS]; a refused handle is RDY_EHANDLE or RDY_EDEAD and is
+ * never dereferenced.  Generated plugin code wraps them as
+ * <resource>_new, _rep, _take and _drop.
+ */
+struct rdy_handles_v1 {
+	/* A new own handle to REP, of resource RES. */
+	int32_t (*own_new)(void *rt, uint32_t res, void *rep, uint32_t *handle);
+	/* The rep behind HANDLE, which must be one of RES's and this instance's. */
+	int32_t (*rep)(void *rt, uint32_t res, uint32_t handle, void **rep);
+	/* Consumes an own HANDLE, giving back its rep: the object is the plugin's again. */
+	int32_t (*take)(void *rt, uint32_t res, uint32_t handle, void **rep);
+	/* Drops an own HANDLE: its destructor runs, once. */
+	int32_t (*drop)(void *rt, uint32_t res, uint32_t handle);
+};
+
+/*
+ * One resource a plugin implements [R-ROOT]: its destructor, which frees
+ * the object REP once its last own handle is dropped.
+ */
+typedef struct rdy_resource_v1 {
+	void (*drop)(struct rdy_state *self, void *rep);
+} rdy_resource_v1;
 
 /*
  * The type of the plugin's root symbol, `rdy_plugin_v1` [R-ROOT] (the
@@ -153,7 +185,14 @@ typedef struct rdy_plugin_root_v1 {
 	int32_t (*instance_new)(const rdy_imports_v1 *imports, void **self);
 	/* Frees an instance's state; called once per successful instance_new. */
 	void (*instance_free)(void *self);
+	/* Since 1.1: the exported resources, in descriptor order [R-RES]. */
+	const rdy_resource_v1 *resources;
+	uint32_t nresources;
+	uint32_t reserved2;      /* 0 */
 } rdy_plugin_root_v1;
+
+/* The size of a 1.0 root symbol, which has no resources. */
+#define RDY_ROOT_V1_0_SIZE 72
 
 #ifdef __cplusplus
 }

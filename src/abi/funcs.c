@@ -86,3 +86,56 @@ void rdy_abi_bind(const rdy_wit_model *wm, int ww, const rdy_abi_fref *want, uin
 		}
 	}
 }
+
+int rdy_abi_world_resources(const rdy_wit_model *m, int w, bool exports, rdy_abi_rref **out, uint32_t *n)
+{
+	uint32_t ni;
+	uint64_t total = 0;
+	const rdy_wit_item *it = items(m, w, exports, &ni);
+	for (int pass = 0; pass < 2; pass++) {
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < ni; i++) {
+			if (it[i].kind != RDY_WIT_ITEM_INTERFACE)
+				continue;
+			const rdy_wit_interface *in = &m->interfaces[it[i].id];
+			for (uint32_t t = 0; t < in->ntypes; t++) {
+				int32_t id = in->types[t].id;
+				const rdy_wit_typedef *d = &m->types[id];
+				if (d->kind != RDY_WIT_RESOURCE)
+					continue;
+				if (pass)
+					(*out)[k] = (rdy_abi_rref){ i, it[i].id, id };
+				k++;
+			}
+		}
+		if (!pass) {
+			total = k;
+			*out = NULL;
+			*n = 0;
+			if (!total)
+				return 0;
+			if (!(*out = malloc((size_t)total * sizeof **out)))
+				return -1;
+		} else {
+			*n = k;
+		}
+	}
+	return 0;
+}
+
+void rdy_abi_bind_resources(const rdy_wit_model *wm, int ww, const rdy_abi_rref *want, uint32_t nwant,
+			    const rdy_wit_model *hm, int hw, const rdy_abi_rref *have, uint32_t nhave, bool exports,
+			    uint32_t *map)
+{
+	uint32_t unused;
+	const rdy_wit_item *wi = items(wm, ww, exports, &unused), *hi = items(hm, hw, exports, &unused);
+	for (uint32_t i = 0; i < nwant; i++) {
+		map[i] = UINT32_MAX;
+		for (uint32_t k = 0; k < nhave; k++)
+			if (eq(wm->types[want[i].type].name, hm->types[have[k].type].name) &&
+			    same_key(wm, &wi[want[i].item], hm, &hi[have[k].item])) {
+				map[i] = k;
+				break;
+			}
+	}
+}

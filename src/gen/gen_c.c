@@ -53,6 +53,8 @@ typedef struct G {
 	struct smap shorts;                /* short type name -> the type, or -1 when ambiguous */
 	rdy_abi_fref *imp, *exp;
 	uint32_t nimp, nexp;
+	rdy_abi_rref *eres;                /* the resources the plugin implements [R-RES] */
+	uint32_t neres;
 	const char **imp_name, **imp_has, **exp_name, **exp_has; /* claimed once, in table order */
 } G;
 
@@ -206,6 +208,12 @@ static const char *const type_family[] = {
 	"_t", "_free", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t", NULL
 };
 
+/* A resource's: its rep type (the plugin's object) and the functions that handle it. */
+static const char *const resource_family[] = {
+	"_t", "_free", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t",
+	"_new", "_rep", "_take", "_drop", "_destructor", NULL
+};
+
 static const char **scoped(G *g, const char *const *names, uint32_t n)
 {
 	const char **out = rdy__allocn(&g->a, n + 1, sizeof *out);
@@ -334,7 +342,7 @@ static const char *tname(G *g, rdy_wit_type t)
 	}
 	if (d->kind == RDY_WIT_RESOURCE) { /* its handle types take the names beside it */
 		const char *owner = d->owner_kind == RDY_WIT_OWNER_INTERFACE ? iface_prefix(g, d->owner) : g->wp;
-		return g->tname[t] = claim_family(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)), type_family);
+		return g->tname[t] = claim_family(g, rdy__sprintf(&g->a, "%s_%s", owner, snake(g, d->name)), resource_family);
 	}
 	if (d->kind == RDY_WIT_ALIAS && !d->name)
 		return g->tname[t] = d->a < 0 ? prim_c[-d->a] : tname(g, d->a);
@@ -366,6 +374,32 @@ static const char *ctype(G *g, rdy_wit_type t)
 	if (def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
 		return ctype(g, def(g, t)->a);
 	return rdy__sprintf(&g->a, "%s_t", tname(g, t));
+}
+
+/* The index of resource R among those the plugin implements, or -1. */
+static int32_t eres(G *g, rdy_wit_type r)
+{
+	for (uint32_t i = 0; i < g->neres; i++)
+		if (g->eres[i].type == r)
+			return (int32_t)i;
+	return -1;
+}
+
+/*
+ * When T is own<R> or borrow<R> (or R as a value) and the plugin implements
+ * R, R's index among them, and in *BORROW which: such a parameter or whole
+ * result crosses as the plugin's rep [F-REP].  Otherwise -1.
+ */
+static int32_t rep_res(G *g, rdy_wit_type t, bool *borrow)
+{
+	rdy_wit_type u = unalias(g, t);
+	if (u < 0)
+		return -1;
+	const rdy_wit_typedef *d = def(g, u);
+	*borrow = d->kind == RDY_WIT_HANDLE && d->borrow;
+	if (d->kind == RDY_WIT_HANDLE)
+		u = unalias(g, d->a);
+	return u >= 0 && def(g, u)->kind == RDY_WIT_RESOURCE ? eres(g, u) : -1;
 }
 
 static bool needs_free(G *g, rdy_wit_type t)
@@ -454,6 +488,39 @@ static void assert_size(G *g, const char *cn, rdy_wit_type t)
 }
 
 static void emit_type(G *g, rdy_wit_type t);
+
+/* What the side that implements resource T (the plugin) sees of it: its rep and the handle functions. */
+static void emit_resource(G *g, rdy_wit_type t, const char *cn)
+{
+	int32_t k = eres(g, t);
+	if (k < 0)
+		return;
+	FILE *h = g->h;
+	if (g->in->side == RDY_SIDE_HOST) {
+		fprintf(h, "/* The plugin's object behind a handle: opaque here.  Handle type %d (docs/abi.md §4). */\n"
+			   "typedef struct %s %s_t;\n#define %s_RES %du\n", k, cn, cn, upper(g, cn), k);
+		return;
+	}
+	fprintf(h, "/*\n * Your object of resource `%s`: you define struct %s.  The generated\n"
+		   " * code hands you its pointer (its rep) where a method's self or a parameter\n"
+		   " * or result is a handle of it; inside other types it stays a handle, which\n"
+		   " * these functions turn into a rep and back (docs/abi.md §4).\n */\n", def(g, t)->name, cn);
+	fprintf(h, "typedef struct %s %s_t;\n", cn, cn);
+	fprintf(h, "/* A new own handle to REP, for a result: ownership goes with it. */\n"
+		   "static inline int32_t %s_new(const rdy_imports_v1 *im, %s_t *rep, %s_own_t *out)\n{\n"
+		   "\treturn im->handles->own_new(im->rt, %du, rep, &out->handle);\n}\n", cn, cn, cn, k);
+	fprintf(h, "/* The object behind a handle that you were lent or given, checked. */\n"
+		   "static inline int32_t %s_rep(const rdy_imports_v1 *im, uint32_t handle, %s_t **rep)\n{\n"
+		   "\tvoid *p = NULL;\n\tint32_t st = im->handles->rep(im->rt, %du, handle, &p);\n"
+		   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, k, cn);
+	fprintf(h, "/* Consumes an own handle you were given: its object is yours again. */\n"
+		   "static inline int32_t %s_take(const rdy_imports_v1 *im, %s_own_t own, %s_t **rep)\n{\n"
+		   "\tvoid *p = NULL;\n\tint32_t st = im->handles->take(im->rt, %du, own.handle, &p);\n"
+		   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, cn, k, cn);
+	fprintf(h, "/* Drops an own handle you were given: %s_destructor runs, once. */\n"
+		   "static inline int32_t %s_drop(const rdy_imports_v1 *im, %s_own_t own)\n{\n"
+		   "\treturn im->handles->drop(im->rt, %du, own.handle);\n}\n", cn, cn, cn, k);
+}
 
 static void emit_deps(G *g, rdy_wit_type t)
 {
@@ -588,6 +655,10 @@ static void emit_body(G *g, rdy_wit_type t, const char *cn)
 		fprintf(h, "typedef struct %s_own {\n\tuint32_t handle;\n} %s_own_t;\n", cn, cn);
 		fprintf(h, "typedef struct %s_borrow {\n\tuint32_t handle;\n} %s_borrow_t;\n", cn, cn);
 		fprintf(h, "RDY_STATIC_ASSERT(sizeof(%s_own_t) == 4 && sizeof(%s_borrow_t) == 4, \"handles\");\n", cn, cn);
+		fprintf(h, "/* Borrows an own handle for one call. */\n"
+			   "static inline %s_borrow_t %s_borrow(%s_own_t h)\n{\n\t%s_borrow_t b = { h.handle };\n\treturn b;\n}\n",
+			cn, cn, cn, cn);
+		emit_resource(g, t, cn);
 		break;
 	case RDY_WIT_FLAGS:
 		if (a->words) {
@@ -741,11 +812,14 @@ typedef struct fn {
 	const char *params;                /* ", uint32_t a, const rdy_string_t *s, uint32_t *ret" */
 	const char *types;                 /* the same, types only */
 	const char *args;                  /* ", a, s, ret" */
+	/* The host's call of an export that passes reps [F-REP], else NULL: */
+	const char *hparams;               /* its parameters, handles where params has reps */
+	const char *hbody;                 /* its body: lend, take, call, make handles */
 } fn;
 
 static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 {
-	fn f = { r, NULL, NULL, NULL, NULL, "", "", "" };
+	fn f = { r, NULL, NULL, NULL, NULL, "", "", "", NULL, NULL };
 	f.prefix = r->iface >= 0 ? iface_prefix(g, r->iface) : g->wp;
 	f.part = func_part(g, r->func);
 	uint32_t i = (uint32_t)(r - (exported ? g->exp : g->imp));
@@ -755,19 +829,69 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 	for (i = 0; i < r->func->nparams; i++)
 		pn[i] = r->func->params[i].name;
 	pn = scoped(g, pn, r->func->nparams);
+	/* The host's wrapper, when reps cross: lends and takes in order, undone in reverse on a refusal. */
+	const char *hp = "", *decl = "", *pre = "", *cargs = "", *undo = "\t\treturn st;\n", *unlend = "";
+	bool reps = false;
 	for (i = 0; i < r->func->nparams; i++) {
 		const rdy_wit_param *p = &r->func->params[i];
+		bool borrow;
+		int32_t k = exported ? rep_res(g, p->type, &borrow) : -1;
 		const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
 		const char *sp = by_value(g, p->type) ? " " : "";
+		const char *arg = pn[i];
+		if (k >= 0) {
+			const char *cn = tname(g, g->eres[k].type);
+			reps = true;
+			hp = rdy__sprintf(&g->a, "%s, %s_%s_t %s", hp, cn, borrow ? "borrow" : "own", pn[i]);
+			ty = rdy__sprintf(&g->a, "%s_t *", cn);
+			sp = "";
+			decl = rdy__sprintf(&g->a, "%s\tvoid *rep_%u = NULL;\n", decl, i);
+			if (borrow) {
+				pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_lend(inst->instance, %du, %s.handle, &rep_%u);\n"
+						   "\tif (st != RDY_OK) {\n%s\t}\n", pre, k, pn[i], i, undo);
+				undo = rdy__sprintf(&g->a, "\t\trdy_handle_unlend();\n%s", undo);
+				unlend = rdy__sprintf(&g->a, "%s\trdy_handle_unlend();\n", unlend);
+			} else {
+				pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_take(inst->instance, %du, %s.handle, &rep_%u);\n"
+						   "\tif (st != RDY_OK) {\n%s\t}\n", pre, k, pn[i], i, undo);
+				undo = rdy__sprintf(&g->a, "\t\trdy__handle_orphan(inst->instance, %du, rep_%u);\n%s", k, i, undo);
+			}
+			arg = rdy__sprintf(&g->a, "(%s_t *)rep_%u", cn, i);
+		} else {
+			hp = rdy__sprintf(&g->a, "%s, %s%s%s", hp, ty, sp, pn[i]);
+		}
 		f.params = rdy__sprintf(&g->a, "%s, %s%s%s", f.params, ty, sp, pn[i]);
 		f.types = rdy__sprintf(&g->a, "%s, %s", f.types, ty);
 		f.args = rdy__sprintf(&g->a, "%s, %s", f.args, pn[i]);
+		cargs = rdy__sprintf(&g->a, "%s, %s", cargs, arg);
 	}
+	const char *post = "";
 	if (r->func->result != RDY_WIT_NONE) {
+		bool borrow;
+		int32_t k = exported ? rep_res(g, r->func->result, &borrow) : -1;
 		const char *ty = ctype(g, r->func->result);
-		f.params = rdy__sprintf(&g->a, "%s, %s *ret", f.params, ty);
-		f.types = rdy__sprintf(&g->a, "%s, %s *", f.types, ty);
+		if (k >= 0) {
+			const char *cn = tname(g, g->eres[k].type);
+			reps = true;
+			hp = rdy__sprintf(&g->a, "%s, %s *ret", hp, ty);
+			ty = rdy__sprintf(&g->a, "%s_t *", cn);
+			decl = rdy__sprintf(&g->a, "%s\t%s_t *rep_ret = NULL;\n", decl, cn);
+			cargs = rdy__sprintf(&g->a, "%s, &rep_ret", cargs);
+			post = rdy__sprintf(&g->a, "\tif (st == RDY_OK && (st = rdy_handle_new(inst->instance, %du, rep_ret, &ret->handle)) != RDY_OK)\n"
+					   "\t\trdy__handle_orphan(inst->instance, %du, rep_ret);\n", k, k);
+		} else {
+			hp = rdy__sprintf(&g->a, "%s, %s *ret", hp, ty);
+			cargs = rdy__sprintf(&g->a, "%s, ret", cargs);
+		}
+		const char *star = ty[strlen(ty) - 1] == '*' ? "*" : " *";
+		f.params = rdy__sprintf(&g->a, "%s, %s%sret", f.params, ty, star);
+		f.types = rdy__sprintf(&g->a, "%s, %s%s", f.types, ty, star[0] == '*' ? "*" : " *");
 		f.args = rdy__sprintf(&g->a, "%s, ret", f.args);
+	}
+	if (reps) {
+		f.hparams = hp;
+		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s\treturn st;\n",
+				       decl, pre, f.name, cargs, unlend, post);
 	}
 	return f;
 }
@@ -877,6 +1001,13 @@ static void emit_plugin(G *g)
 			fprintf(h, "/* Fill *ret with memory from malloc: the generated release frees it. */\n");
 		fprintf(h, "RDY_PLUGIN_API int32_t %s(%s_state_t *state%s);\n", f.name, wp, f.params);
 	}
+	for (uint32_t i = 0; i < g->neres; i++) {
+		const char *cn = tname(g, g->eres[i].type);
+		fprintf(h, "\n/*\n * Resource `%s`: frees your object once its last own handle is dropped,\n"
+			   " * or its instance is freed by force.  Runs exactly once per object.\n */\n",
+			def(g, g->eres[i].type)->name);
+		fprintf(h, "RDY_PLUGIN_API void %s_destructor(%s_state_t *state, %s_t *rep);\n", cn, wp, cn);
+	}
 
 	fprintf(h, "\n/* ---- imports: the host's functions -------------------------------------------- */\n");
 	for (uint32_t i = 0; i < g->nimp; i++) {
@@ -914,6 +1045,18 @@ static void emit_plugin(G *g)
 		}
 		fputs("};\n", c);
 	}
+	if (g->neres) {
+		fprintf(c, "\n/* Destructors, in descriptor order [R-RES]. */\n");
+		for (uint32_t i = 0; i < g->neres; i++) {
+			const char *cn = tname(g, g->eres[i].type);
+			fprintf(c, "static void rdy__drop_%u(struct rdy_state *state, void *rep)\n{\n\t%s_destructor(state, (%s_t *)rep);\n}\n",
+				i, cn, cn);
+		}
+		fprintf(c, "\nstatic const rdy_resource_v1 rdy__resources[%u] = {\n", g->neres);
+		for (uint32_t i = 0; i < g->neres; i++)
+			fprintf(c, "\t{ rdy__drop_%u },\n", i);
+		fputs("};\n", c);
+	}
 	fprintf(c, "\nstatic int32_t rdy__instance_new(const rdy_imports_v1 *imports, void **state)\n{\n"
 		   "\t%s_state_t *s = NULL;\n\tint32_t st = %s_instance_new(imports, &s);\n"
 		   "\tif (st == RDY_OK)\n\t\t*state = s;\n\treturn st;\n}\n", wp, wp);
@@ -925,8 +1068,24 @@ static void emit_plugin(G *g)
 		   "\t.size = sizeof(rdy_plugin_root_v1),\n\t.descriptor = rdy__descriptor,\n"
 		   "\t.descriptor_len = sizeof rdy__descriptor,\n\t.producer = \"%s\",\n"
 		   "\t.exports = %s,\n\t.nexports = %u,\n\t.nimports = %u,\n"
-		   "\t.instance_new = rdy__instance_new,\n\t.instance_free = rdy__instance_free,\n};\n",
-		g->in->producer, g->nexp ? "rdy__exports" : "NULL", g->nexp, g->nimp);
+		   "\t.instance_new = rdy__instance_new,\n\t.instance_free = rdy__instance_free,\n"
+		   "\t.resources = %s,\n\t.nresources = %u,\n};\n",
+		g->in->producer, g->nexp ? "rdy__exports" : "NULL", g->nexp, g->nimp,
+		g->neres ? "rdy__resources" : "NULL", g->neres);
+}
+
+/* rdy__KIND_I: a function of export I's type that only returns STATUS. */
+static void emit_stub(G *g, uint32_t i, const char *kind, const char *status)
+{
+	fn f = describe_fn(g, &g->exp[i], true);
+	fprintf(g->c, "static int32_t rdy__%s_%u(struct rdy_state *state%s)\n{\n\t(void)state;\n", kind, i, f.params);
+	for (const char *a = f.args; *a;) { /* ", a, b, ret": one (void) per argument */
+		a += 2;
+		size_t n = strcspn(a, ",");
+		fprintf(g->c, "\t(void)%.*s;\n", (int)n, a);
+		a += n;
+	}
+	fprintf(g->c, "\treturn %s;\n}\n", status);
 }
 
 static void emit_host(G *g)
@@ -971,14 +1130,31 @@ static void emit_host(G *g)
 		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
 	fprintf(h, "int %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
 		   "\t\t rdy_error **err);\n", wp, wp, wp);
-	fprintf(h, "/* Frees the instance: the plugin frees its state. */\nvoid %s_free(%s_t *inst);\n", wp, wp);
+	fprintf(h, "/*\n * Frees the instance: the plugin frees its state.  Refused with RDY_EBUSY\n"
+		   " * while handles to its objects are live (the message in *err counts them).\n */\n"
+		   "int %s_free(%s_t *inst, rdy_error **err);\n", wp, wp);
+	fprintf(h, "/*\n * Frees the plugin's side of the instance even though handles are live:\n"
+		   " * each object's destructor runs, and from then on every call through INST\n"
+		   " * and every use of its handles returns RDY_EDEAD.  %s_free frees\n"
+		   " * what is left.\n */\nvoid %s_kill(%s_t *inst);\n", wp, wp, wp);
+	for (uint32_t i = 0; i < g->neres; i++) {
+		const char *cn = tname(g, g->eres[i].type);
+		fprintf(h, "\n/* Drops an own handle to a `%s`: the plugin's destructor runs, once. */\n"
+			   "static inline int32_t %s_drop(const %s_t *inst, %s_own_t own)\n{\n"
+			   "\treturn rdy_handle_drop(inst->instance, %uu, own.handle);\n}\n",
+			def(g, g->eres[i].type)->name, cn, wp, cn, i);
+	}
 
 	fprintf(h, "\n/* ---- exports: calls into the plugin ---------------------------------------- */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
 		fn_comment(g, h, &f, "", "Export");
-		fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
-		fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
+		if (f.hbody) {
+			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n%s}\n", f.name, wp, f.hparams, f.hbody);
+		} else {
+			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
+			fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
+		}
 		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->funcs[%u].call != NULL;\n}\n",
 			f.has, wp, i);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
@@ -1013,16 +1189,8 @@ static void emit_host(G *g)
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		if (!may_be_absent(g, &g->exp[i], true))
 			continue;
-		fn f = describe_fn(g, &g->exp[i], true);
 		fprintf(c, "\n/* Stands for %s when the plugin lacks it. */\n", g->exp[i].func->name);
-		fprintf(c, "static int32_t rdy__absent_%u(struct rdy_state *state%s)\n{\n\t(void)state;\n", i, f.params);
-		for (const char *a = f.args; *a;) { /* ", a, b, ret": one (void) per argument */
-			a += 2;
-			size_t n = strcspn(a, ",");
-			fprintf(c, "\t(void)%.*s;\n", (int)n, a);
-			a += n;
-		}
-		fputs("\treturn RDY_EABSENT;\n}\n", c);
+		emit_stub(g, i, "absent", "RDY_EABSENT");
 	}
 	fprintf(c, "\nint %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
 		   "\t\t rdy_error **err)\n{\n", wp, wp, wp);
@@ -1051,8 +1219,17 @@ static void emit_host(G *g)
 			fprintf(c, "\tout->exports.%s = (int32_t (*)(struct rdy_state *%s))out->funcs[%u].call;\n", f.name, f.types, i);
 	}
 	fprintf(c, "\treturn RDY_OK;\n}\n");
-	fprintf(c, "\nvoid %s_free(%s_t *inst)\n{\n\trdy_instance_free(inst->instance);\n\tmemset(inst, 0, sizeof *inst);\n}\n",
-		wp, wp);
+	fprintf(c, "\nint %s_free(%s_t *inst, rdy_error **err)\n{\n\tint rc = rdy_instance_free(inst->instance, err);\n"
+		   "\tif (rc == RDY_OK)\n\t\tmemset(inst, 0, sizeof *inst);\n\treturn rc;\n}\n", wp, wp);
+	/* After a kill every export is a stub that answers RDY_EDEAD: the plugin's state is gone. */
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fputc('\n', c);
+		emit_stub(g, i, "dead", "RDY_EDEAD");
+	}
+	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n", wp, wp);
+	for (uint32_t i = 0; i < g->nexp; i++)
+		fprintf(c, "\tinst->exports.%s = rdy__dead_%u;\n", describe_fn(g, &g->exp[i], true).name, i);
+	fprintf(c, "\tinst->state = NULL;\n}\n");
 }
 
 /* ---- driver --------------------------------------------------------------------- */
@@ -1174,7 +1351,8 @@ int rdy_gen_c(const rdy_gen_input *in, FILE *h, FILE *c, char *err, size_t errle
 	g->l = rdy_abi_layouts_new(in->m);
 	g->hs = rdy_hashes_new(in->m);
 	if (!g->l || !g->hs || rdy_abi_world_funcs(in->m, in->world, false, &g->imp, &g->nimp) < 0 ||
-	    rdy_abi_world_funcs(in->m, in->world, true, &g->exp, &g->nexp) < 0) {
+	    rdy_abi_world_funcs(in->m, in->world, true, &g->exp, &g->nexp) < 0 ||
+	    rdy_abi_world_resources(in->m, in->world, true, &g->eres, &g->neres) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -1183,6 +1361,7 @@ int rdy_gen_c(const rdy_gen_input *in, FILE *h, FILE *c, char *err, size_t errle
 out:
 	free(g->imp);
 	free(g->exp);
+	free(g->eres);
 	rdy_abi_layouts_free(g->l);
 	rdy_hashes_free(g->hs);
 	rdy__arena_free(&g->a);

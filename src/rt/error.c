@@ -27,6 +27,7 @@ static const char *const texts[] = {
 	[RDY_EBUSY] = "still in use",
 	[RDY_EDEAD] = "the instance or handle was closed",
 	[RDY_EKEPT] = "unloaded, but the dynamic linker kept the object mapped",
+	[RDY_EHANDLE] = "not a valid handle here",
 };
 
 RDY_API const char *rdy_strerror(int code)

@@ -41,7 +41,10 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_func_v1 *imports, voi
 	}
 	inst->module = m;
 	inst->self = NULL;
-	inst->imports = (rdy_imports_v1){ ctx, n, inst->funcs };
+	inst->first = 0;
+	inst->nhandles = 0;
+	inst->dead = false;
+	inst->imports = (rdy_imports_v1){ ctx, n, inst->funcs, &rdy__handles, inst };
 	if (bind_imports(inst, imports, err) != RDY_OK) {
 		free(inst);
 		return NULL;
@@ -74,15 +77,35 @@ RDY_API rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports
 	return inst;
 }
 
-RDY_API void rdy_instance_free(rdy_instance *inst)
+RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
+{
+	if (!inst)
+		return RDY_OK;
+	pthread_mutex_lock(&rdy__lock);
+	int rc = rdy__handles_busy(inst, err);
+	if (rc == RDY_OK) {
+		if (!inst->dead)
+			inst->module->root->instance_free(inst->self);
+		inst->module->live--;
+	}
+	pthread_mutex_unlock(&rdy__lock);
+	if (rc == RDY_OK)
+		free(inst);
+	return rc;
+}
+
+RDY_API void rdy_instance_kill(rdy_instance *inst)
 {
 	if (!inst)
 		return;
 	pthread_mutex_lock(&rdy__lock);
-	inst->module->root->instance_free(inst->self);
-	inst->module->live--;
+	if (!inst->dead) {
+		rdy__handles_kill(inst);
+		inst->module->root->instance_free(inst->self);
+		inst->self = NULL;
+		inst->dead = true;
+	}
 	pthread_mutex_unlock(&rdy__lock);
-	free(inst);
 }
 
 RDY_API const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst)

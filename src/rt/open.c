@@ -34,7 +34,7 @@ static int read_file(rdy_module *m, opening *o, rdy_error **err)
 	char *msg = malloc(n);
 	if (!msg)
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	int rc = codes[-rdy_elf_read_plugin(m->path, RDY_PLUGIN_SYMBOL, sizeof(rdy_plugin_root_v1), &o->bytes,
+	int rc = codes[-rdy_elf_read_plugin(m->path, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &o->bytes,
 					    &o->len, msg, n)];
 	if (rc != RDY_OK)
 		rdy__fail(err, rc, "%s", msg);
@@ -123,15 +123,47 @@ static int validate_header(const rdy_module *m, rdy_error **err)
 	if (r->major != RDY_ABI_MAJOR)
 		return bad_root(m, err, "ABI version %u.%u is not supported (this is version %d)", r->major, r->minor,
 				RDY_ABI_MAJOR);
-	if (r->size < sizeof *r)
-		return bad_root(m, err, "size is %u bytes; ABI v1's is at least %zu", (unsigned)r->size, sizeof *r);
+	if (r->size < RDY_ROOT_V1_0_SIZE)
+		return bad_root(m, err, "size is %u bytes; ABI v1's is at least %d", (unsigned)r->size,
+				RDY_ROOT_V1_0_SIZE);
 	if (r->reserved)
 		return bad_root(m, err, "reserved field is %u, not 0", (unsigned)r->reserved);
 	return RDY_OK;
 }
 
+/* The fields of 1.1, when the plugin exports resources: their destructors. */
+static int validate_resources(rdy_module *m, rdy_error **err)
+{
+	const rdy_plugin_root_v1 *r = m->root;
+	const rdy__verified *v = m->v;
+	if (r->size < sizeof *r) {
+		if (!v->nresources)
+			return RDY_OK;
+		return bad_root(m, err, "size is %u bytes; a plugin that exports resources needs %zu (ABI 1.1)",
+				(unsigned)r->size, sizeof *r);
+	}
+	if (r->nresources != v->nresources)
+		return bad_root(m, err, "nresources is %u; its descriptor has %u exported resources", r->nresources,
+				v->nresources);
+	if (r->reserved2)
+		return bad_root(m, err, "reserved2 field is %u, not 0", (unsigned)r->reserved2);
+	if (r->nresources && !r->resources)
+		return bad_root(m, err, "resources is NULL");
+	for (uint32_t i = 0; i < r->nresources; i++) {
+		if (!r->resources[i].drop) {
+			const rdy_wit_model *pm = rdy_desc_model(v->desc);
+			char id[256];
+			return bad_root(m, err, "resource %u, `%s`.`%s`, has no destructor", i,
+					rdy_wit_interface_id(pm, v->resources[i].iface, id, sizeof id),
+					pm->types[v->resources[i].type].name);
+		}
+	}
+	m->has_resources = r->nresources > 0;
+	return RDY_OK;
+}
+
 /* The loaded object says what its file said: the same descriptor, tables of the sizes it implies. */
-static int validate_root(const rdy_module *m, const opening *o, rdy_error **err)
+static int validate_root(rdy_module *m, const opening *o, rdy_error **err)
 {
 	const rdy_plugin_root_v1 *r = m->root;
 	const rdy__verified *v = m->v;
@@ -165,7 +197,7 @@ static int validate_root(const rdy_module *m, const opening *o, rdy_error **err)
 		return bad_root(m, err, "%s is NULL", r->instance_new ? "instance_free" : "instance_new");
 	if (!r->producer)
 		return bad_root(m, err, "producer is NULL");
-	return RDY_OK;
+	return validate_resources(m, err);
 }
 
 static void module_free(rdy_module *m)

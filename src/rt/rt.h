@@ -44,6 +44,10 @@ typedef struct rdy__verified {
 	uint32_t nimports;
 	uint32_t *export_map;              /* for each of the world's exports, the plugin's index or UINT32_MAX */
 	uint32_t *import_map;              /* for each of the plugin's imports, the host's index or UINT32_MAX */
+	rdy_abi_rref *resources;           /* the plugin's exported resources, in its root symbol's order */
+	uint32_t nresources;
+	uint32_t *res_map;                 /* for each, its handle type: the world's index, or past the world's */
+	uint32_t *res_rmap;                /* for each handle type (the world's, then the rest), the plugin's index */
 	char **absent;                     /* the check's lines for items that bind as absent, less "MODULE: " */
 	uint32_t nabsent;
 	uint32_t refs;                     /* the cache's, plus one per open module; under the lock */
@@ -72,6 +76,8 @@ struct rdy_world {
 	uint32_t nexports;
 	rdy_abi_fref *imports;             /* what the host provides, in the same order */
 	uint32_t nimports;
+	rdy_abi_rref *resources;           /* the exported resources: handle types 0 .. nresources-1 */
+	uint32_t nresources;
 	rdy_check_model *prep;             /* the host's hashes, made once for every check; under the lock */
 	rdy__cache cache;                  /* plugin descriptors checked against this world; under the lock */
 	uint32_t refs;                     /* the host's, plus one per open module; under the lock */
@@ -87,11 +93,15 @@ struct rdy_module {
 	rdy_func_v1 *exports;              /* bound: world->nexports, in the host's order */
 	char **absent;                     /* V's absent lines, each after "PATH: "; one allocation */
 	uint32_t live;                     /* instances not yet freed; under the lock */
+	bool has_resources;                /* the root symbol is 1.1's and its resources were validated */
 };
 
 struct rdy_instance {
 	rdy_module *module;
 	void *self;                        /* the plugin's state */
+	uint32_t first;                    /* its live handles' slots, a list; under the handle lock */
+	uint32_t nhandles;
+	bool dead;                         /* killed: the plugin's state is freed; under the lock */
 	rdy_imports_v1 imports;            /* what instance_new was given; lives as long as the instance */
 	rdy_func_v1 funcs[];               /* its table: the plugin's imports, in its order */
 };
@@ -147,6 +157,21 @@ int rdy__bind_maps(const rdy_world *w, rdy__verified *v);
 int rdy__bind(rdy_module *m);
 /* Whether the plugin may do without import I of V: it gates the function or its interface @since. */
 bool rdy__import_gated(const rdy__verified *v, uint32_t i);
+/* How messages name handle type RES of module M: "`ns:pkg/iface@1.0.0`.`counter`". */
+void rdy__res_name(const rdy_module *m, uint32_t res, char *buf, size_t n);
+/* The runtime's handle functions, given to every instance [H-API]. */
+extern const rdy_handles_v1 rdy__handles;
+/*
+ * The live handles of INST: 0 when none, else a status with a message
+ * counting them by resource type in *ERR (RDY_EBUSY).  Takes the handle lock.
+ */
+int rdy__handles_busy(rdy_instance *inst, rdy_error **err);
+/*
+ * Kills INST's handles: each turns dead (RDY_EDEAD from then on), and the
+ * destructor of its object runs, once.  Takes the handle lock.
+ */
+void rdy__handles_kill(rdy_instance *inst);
+
 /* How messages name function F of world W: "`ns:pkg/iface@1.0.0`.`func`", or "`func`" for a world's own. */
 void rdy__func_name(const rdy_wit_model *m, int w, bool exports, const rdy_abi_fref *f, char *buf, size_t n);
 

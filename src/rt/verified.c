@@ -29,6 +29,9 @@ static void verified_free(rdy__verified *v)
 		free(v->absent[i]);
 	free(v->absent);
 	free(v->import_map);
+	free(v->res_map);
+	free(v->res_rmap);
+	free(v->resources);
 	free(v->export_map);
 	free(v->imports);
 	free(v->exports);
@@ -96,7 +99,8 @@ static int functions(const rdy_world *w, rdy__verified *v, const char *who, rdy_
 	const rdy_wit_model *pm = rdy_desc_model(v->desc);
 	int pw = rdy_desc_world(v->desc);
 	if (rdy_abi_world_funcs(pm, pw, true, &v->exports, &v->nexports) < 0 ||
-	    rdy_abi_world_funcs(pm, pw, false, &v->imports, &v->nimports) < 0 || rdy__bind_maps(w, v) != RDY_OK)
+	    rdy_abi_world_funcs(pm, pw, false, &v->imports, &v->nimports) < 0 ||
+	    rdy_abi_world_resources(pm, pw, true, &v->resources, &v->nresources) < 0 || rdy__bind_maps(w, v) != RDY_OK)
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", who);
 	return RDY_OK;
 }

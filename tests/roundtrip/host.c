@@ -159,7 +159,7 @@ static bool run_plugin(struct rt_host *h, rdy_world *w, const char *path)
 		rt_fail(h, "-", 0, "reset", "status %d, %u ticks of %" PRIu64 ", expected 1 of %" PRIu64, st, h->ticks,
 			h->ticked, want);
 
-	test_roundtrip_rt_free(&h->inst);
+	test_roundtrip_rt_free(&h->inst, NULL);
 	if (rdy_module_close(m, &err) != RDY_OK) {
 		rt_fail(h, "-", 0, "close", "%s", err ? rdy_error_message(err) : "failed");
 		rdy_error_free(err);

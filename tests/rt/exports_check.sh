@@ -1,17 +1,22 @@
 #!/bin/sh
-# librdy.so exports exactly the functions that include/rdy.h declares: the
-# runtime's own internals and those of the archives linked into it stay
-# hidden.  Usage: exports_check.sh NM LIBRDY.SO RDY.H
+# librdy.so exports exactly the functions and objects that include/rdy.h
+# declares, less its inline functions: the runtime's own internals and those
+# of the archives linked into it stay hidden.
+# Usage: exports_check.sh NM LIBRDY.SO RDY.H
 set -eu
 nm=$1 lib=$2 header=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# A prototype names its function before its parameter list.
-sed -n 's/^[a-z].*[ *]\(rdy_[a-z_0-9]*\)(.*/\1/p' "$header" | sort -u >"$tmp/declared"
+# A prototype names its function before its parameter list; an object is
+# declared extern, its name before a `[` or a `;`.
+{
+	sed -n '/^static inline/d; s/^[a-z].*[ *]\(rdy_[a-z_0-9]*\)(.*/\1/p' "$header"
+	sed -n 's/^extern .*[ *]\(rdy_[a-z_0-9]*\)[[;].*/\1/p' "$header"
+} | sort -u >"$tmp/declared"
 "$nm" -D --defined-only "$lib" | awk '{ print $NF }' | sort -u >"$tmp/exported"
 if ! cmp -s "$tmp/declared" "$tmp/exported"; then
 	echo "rt_exports: $lib exports other than what $header declares (< declared, > exported):" >&2
 	diff "$tmp/declared" "$tmp/exported" >&2 || true
 	exit 1
 fi
-echo "rt_exports: $(wc -l <"$tmp/exported") functions, as declared"
+echo "rt_exports: $(wc -l <"$tmp/exported") functions and objects, as declared"

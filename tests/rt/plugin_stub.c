@@ -19,7 +19,7 @@
 #define RT_MAJOR RDY_ABI_MAJOR
 #endif
 #ifndef RT_SIZE
-#define RT_SIZE sizeof(rdy_plugin_root_v1)
+#define RT_SIZE RDY_ROOT_V1_0_SIZE
 #endif
 #ifndef RT_RESERVED
 #define RT_RESERVED 0
@@ -95,7 +95,7 @@ __attribute__((unused)) static void instance_free(void *self)
 RT_EXPORT const rdy_plugin_root_v1 rdy_plugin_v1 = {
 	.magic = { 0x7f, 'R', 'D', RT_MAGIC3 },
 	.major = RT_MAJOR,
-	.minor = RDY_ABI_MINOR,
+	.minor = 0, /* a 1.0 root: no resources */
 	.reserved = RT_RESERVED,
 	.size = RT_SIZE,
 	.descriptor = RT_DESCRIPTOR,

@@ -206,8 +206,8 @@ static void opens_calls_and_closes(void **state)
 	assert_string_equal(out, "hello, world");
 	assert_int_equal(rt_greet(b, "", out, sizeof out), RDY_OK);
 	assert_string_equal(out, "hello, ");
-	rdy_instance_free(a);
-	rdy_instance_free(b);
+	rdy_instance_free(a, NULL);
+	rdy_instance_free(b, NULL);
 	close_ok(m);
 	assert_false(loaded(RT_PLUGIN("rt_calc")));
 	rdy_world_free(w);
@@ -247,8 +247,8 @@ static void imports_are_bound_per_instance(void **state)
 	assert_string_equal(hb.log, "scaled 7");
 	assert_int_equal(ha.nlogs, 1);
 	assert_int_equal(hb.nlogs, 1);
-	rdy_instance_free(a);
-	rdy_instance_free(b);
+	rdy_instance_free(a, NULL);
+	rdy_instance_free(b, NULL);
 	close_ok(m);
 	rdy_world_free(w);
 }
@@ -285,7 +285,7 @@ static void gated_exports_bind_as_absent(void **state)
 		 path);
 	assert_string_equal(rdy_module_absent(m, 2), want);
 	assert_null(rdy_module_absent(m, 3));
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	close_ok(m);
 	rdy_world_free(w);
 }
@@ -307,7 +307,7 @@ static void gated_imports_may_be_left_out(void **state)
 	uint32_t r = 0;
 	assert_int_equal(rt_scaled(inst, 5, &r), RDY_OK);
 	assert_int_equal(r, 10);
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	close_ok(m);
 	rdy_world_free(w);
 }
@@ -355,11 +355,11 @@ static void close_waits_for_instances(void **state)
 	uint32_t r = 0;
 	assert_int_equal(rt_add(b, 1, 2, &r), RDY_OK);   /* untouched */
 	assert_int_equal(r, 3);
-	rdy_instance_free(a);
+	rdy_instance_free(a, NULL);
 	assert_int_equal(rdy_module_close(m, &e), RDY_EBUSY);
 	expect_error(e, RDY_EBUSY, path, "1 instance is still live");
 	assert_int_equal(rdy_module_close(m, NULL), RDY_EBUSY);
-	rdy_instance_free(b);
+	rdy_instance_free(b, NULL);
 	close_ok(m);
 	rdy_world_free(w);
 }
@@ -391,12 +391,12 @@ static void modules_keep_their_world(void **state)
 	uint32_t r = 0;
 	assert_int_equal(rt_add(inst, 4, 5, &r), RDY_OK);
 	assert_int_equal(r, 9);
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	close_ok(m);
 	inst = instance(n, &h);
 	assert_int_equal(rt_total(inst, &r), RDY_OK);
 	assert_int_equal(r, 0);
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	close_ok(n);
 }
 
@@ -415,7 +415,7 @@ static void a_bare_file_name_is_the_file_here(void **state)
 	char out[32];
 	assert_int_equal(rt_greet(inst, "there", out, sizeof out), RDY_OK);
 	assert_string_equal(out, "hello, there");
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	close_ok(m);
 	rdy_world_free(w);
 	assert_int_equal(chdir(cwd), 0);
@@ -617,7 +617,7 @@ static void expected_plugin_descriptors(void **state)
 	uint32_t r = 0;
 	assert_int_equal(rt_add(inst, 40, 2, &r), RDY_OK);
 	assert_int_equal(r, 42);
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	refused_loaded(w, RT_PLUGIN("rt_bad_nexports"), RDY_EFORMAT,
 		       "root symbol's nexports is 3; its descriptor has 4 exported functions");
 	close_ok(m);
@@ -653,7 +653,7 @@ static void null_arguments(void **state)
 	assert_null(rdy_instance_new(NULL, rt_imports, H_NIMPORTS, NULL, &e));
 	expect_error(e, RDY_EINVAL, "rdy_instance_new", "no module");
 	assert_int_equal(rdy_module_close(NULL, &e), RDY_OK);
-	rdy_instance_free(NULL);
+	rdy_instance_free(NULL, NULL);
 	assert_null(rdy_instance_exports(NULL));
 	assert_null(rdy_module_path(NULL));
 	assert_int_equal(rdy_module_nabsent(NULL), 0);

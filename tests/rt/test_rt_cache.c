@@ -116,7 +116,7 @@ static void expect_working(rdy_module *m)
 	assert_int_equal(rt_greet(inst, "cache", out, sizeof out), RDY_OK);
 	assert_string_equal(out, "hello, cache");
 	assert_null(rdy_instance_exports(inst)[E_PING].call);
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	rdy_func_v1 table[H_NIMPORTS];
 	memcpy(table, rt_imports, sizeof table);
 	table[H_SCALE].call = NULL;

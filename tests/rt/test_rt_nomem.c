@@ -237,7 +237,7 @@ static void instance_new(bool always)
 		uint32_t r = 0;
 		assert_int_equal(rt_add(inst, 1, 2, &r), RDY_OK);
 		assert_int_equal(r, 3);
-		rdy_instance_free(inst);
+		rdy_instance_free(inst, NULL);
 		if (!hit)
 			break;
 	}

@@ -131,7 +131,7 @@ static void cycle(rdy_world *w, const char *path)
 	uint32_t r = 0;
 	assert_int_equal(rt_scaled(inst, 7, &r), RDY_OK);
 	assert_int_equal(r, 21);
-	rdy_instance_free(inst);
+	assert_int_equal(rdy_instance_free(inst, NULL), RDY_OK);
 	if (rdy_module_close(m, &e) != RDY_OK)
 		fail_msg("rdy_module_close: %s", rdy_error_message(e));
 }

@@ -72,7 +72,7 @@ static void *caller(void *arg)
 	if (!inst)
 		return "caller: rdy_instance_new failed";
 	const char *bad = calls(inst, &h, id);
-	rdy_instance_free(inst);
+	rdy_instance_free(inst, NULL);
 	return (void *)bad;
 }
 
@@ -89,7 +89,7 @@ static void *opener(void *arg)
 		rdy_instance *inst = rdy_instance_new(m, rt_imports, H_NIMPORTS, &h, NULL);
 		uint32_t r = 0;
 		bool ok = inst && rt_add(inst, 20, 22, &r) == RDY_OK && r == 42;
-		rdy_instance_free(inst);
+		rdy_instance_free(inst, NULL);
 		if (!ok || rdy_module_close(m, NULL) != RDY_OK)
 			return "opener: its own module failed";
 		if (rdy_module_open(world, RT_PLUGIN("rt_changed"), &e) || rdy_error_code(e) != RDY_EINCOMPATIBLE)
@@ -116,7 +116,7 @@ static void *churner(void *arg)
 		rdy_instance *inst = rdy_instance_new(shared, rt_imports, H_NIMPORTS, &h, NULL);
 		if (!inst)
 			return "churner: rdy_instance_new failed";
-		rdy_instance_free(inst);
+		rdy_instance_free(inst, NULL);
 		rdy_error *e = NULL;
 		bool busy = rdy_module_close(shared, &e) == RDY_EBUSY;
 		const char *msg = rdy_error_message(e);
@@ -154,7 +154,7 @@ static void concurrent_calls_opens_and_closes(void **state)
 		if (bad)
 			fail_msg("thread %zu: %s", i, (const char *)bad);
 	}
-	rdy_instance_free(held);
+	rdy_instance_free(held, NULL);
 	assert_int_equal(rdy_module_close(shared, NULL), RDY_OK);
 	rdy_world_free(world);
 }

@@ -66,7 +66,7 @@ static rdy_module *open_used(rdy_world *w, const char *path)
 {
 	rdy_module *m = open_ok(w, path);
 	rt_host h = { .factor = 1 };
-	rdy_instance_free(used(m, &h));
+	assert_int_equal(rdy_instance_free(used(m, &h), NULL), RDY_OK);
 	return m;
 }
 
@@ -200,8 +200,7 @@ static void *instance_thread(void *m)
 	rdy_instance *inst = rdy_instance_new(m, rt_imports, H_NIMPORTS, &h, NULL);
 	uint32_t r = 0;
 	bool ok = inst && rt_add(inst, 1, 2, &r) == RDY_OK && r == 3;
-	rdy_instance_free(inst);
-	return ok ? m : NULL;
+	return ok && rdy_instance_free(inst, NULL) == RDY_OK ? m : NULL;
 }
 
 /* The same plugin, used only on a thread that has exited by the close: its destructors ran, nothing keeps it. */

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	}
 	uint32_t sum = 0;
 	int32_t st = exports_pkg_demo_calc_add(&inst, 2, 40, &sum);
-	pkg_demo_calculator_free(&inst);
+	pkg_demo_calculator_free(&inst, NULL);
 	if (rdy_module_close(m, &err) != RDY_OK)
 		return fail("close", err);
 	if (st != RDY_OK) {

@@ -1,0 +1,432 @@
+/*
+ * The handle table (docs/abi.md §4): one per process, so that a handle of
+ * any instance can be told apart from every other, and refused rather than
+ * dereferenced when it is stale, of another type or of another instance.
+ *
+ * A handle is a slot index (low 20 bits, never 0) and a generation (high
+ * 12).  Slots live in pages of 1,024 that never move, so generated code
+ * checks a handle inline (rdy_handle_lend in rdy.h) while other threads
+ * make and drop handles: a slot's key, the handle, its type and its state
+ * in one 64-bit word, is read and written atomically.  Freed slots queue
+ * up and the one freed longest ago is reused first, which keeps a stale
+ * handle detectable for as long as possible; its generation moves on by
+ * one at each reuse, skipping 0, so 4,095 reuses pass before it repeats.
+ *
+ * Changes to the table take one lock.  No plugin code runs under it: a
+ * destructor runs after its slot is freed, so it may drop other handles.
+ *
+ * Lends: a call that borrows a handle records it in its thread's list
+ * (rdy__lends) for its duration, and a drop or take of a lent handle from
+ * that thread, through a callback, is refused.
+ */
+#include "rt/rt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum {
+	INDEX_BITS = 20,
+	INDEX_MASK = (1u << INDEX_BITS) - 1,
+	PAGE_SLOTS = 1u << RDY__PAGE_BITS,
+	GEN_MAX = (1u << (32 - INDEX_BITS)) - 1,
+	SLOT_FREE = 0,
+};
+
+RDY_API rdy_handle_slot *rdy__handle_pages[RDY__PAGES];
+RDY_API RDY_THREAD_LOCAL rdy__lends_t rdy__lends;
+static RDY_THREAD_LOCAL char message[512];
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t fresh = 1;                 /* the next slot never used; slot 0 never is */
+static uint32_t free_head, free_tail;      /* freed slots, oldest first, linked by next */
+
+static uint64_t key_of(uint32_t h, uint32_t res, uint32_t state)
+{
+	return (uint64_t)h << 32 | (uint64_t)(res & 0xffffffu) << 8 | state;
+}
+
+static uint32_t key_handle(uint64_t k)
+{
+	return (uint32_t)(k >> 32);
+}
+
+static uint32_t key_res(uint64_t k)
+{
+	return (uint32_t)(k >> 8) & 0xffffffu;
+}
+
+static uint32_t key_state(uint64_t k)
+{
+	return (uint32_t)k & 0xffu;
+}
+
+/* The slot of index I, or NULL when its page was never made. */
+static rdy_handle_slot *slot_at(uint32_t i)
+{
+	rdy_handle_slot *page = __atomic_load_n(&rdy__handle_pages[(i >> RDY__PAGE_BITS) & (RDY__PAGES - 1)],
+						__ATOMIC_ACQUIRE);
+	return page ? &page[i & (PAGE_SLOTS - 1)] : NULL;
+}
+
+static uint64_t load_key(const rdy_handle_slot *s)
+{
+	return __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+}
+
+static void store_key(rdy_handle_slot *s, uint64_t k)
+{
+	__atomic_store_n(&s->key, k, __ATOMIC_RELEASE);
+}
+
+static int32_t refuse(const rdy_instance *inst, int32_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Sets this thread's message, "PATH: " and FMT, and returns CODE. */
+static int32_t refuse(const rdy_instance *inst, int32_t code, const char *fmt, ...)
+{
+	int n = snprintf(message, sizeof message, "%s: ", inst ? inst->module->path : "rdy");
+	va_list ap;
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof message)
+		vsnprintf(message + n, sizeof message - (size_t)n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+RDY_API const char *rdy_handle_error(void)
+{
+	return message;
+}
+
+/* This thread's lend of H, if any. */
+static bool lent(uint32_t h)
+{
+	for (uint32_t i = 0; i < rdy__lends.n; i++)
+		if (rdy__lends.h[i] == h)
+			return true;
+	return false;
+}
+
+/*
+ * Why H cannot be used as a handle of INST's resource RES, as a status and
+ * this thread's message; RDY_OK when it can.  Needs no lock: a race with a
+ * drop of H is the host's (rdy.h, "Threads").
+ */
+static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_handle_slot **out)
+{
+	if (!inst)
+		return refuse(NULL, RDY_EINVAL, "handle 0x%08x: no instance", h);
+	uint32_t i = h & INDEX_MASK;
+	if (!h)
+		return refuse(inst, RDY_EHANDLE, "handle 0 is never valid");
+	rdy_handle_slot *s = i ? slot_at(i) : NULL;
+	uint64_t k = s ? load_key(s) : 0;
+	if (!s || !k)
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x was never issued", h);
+	if (key_handle(k) != h || key_state(k) == SLOT_FREE)
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was dropped", h);
+	if (key_state(k) == RDY__SLOT_DEAD)
+		return refuse(inst, RDY_EDEAD, "handle 0x%08x is dead: its instance was freed by force", h);
+	if (s->inst != inst)
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x belongs to another instance, of %s", h,
+			      s->inst->module->path);
+	if (key_res(k) != res) {
+		char want[300], have[300];
+		rdy__res_name(inst->module, res, want, sizeof want);
+		rdy__res_name(inst->module, key_res(k), have, sizeof have);
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is a %s, not a %s", h, have, want);
+	}
+	*out = s;
+	return RDY_OK;
+}
+
+RDY_API int32_t rdy__handle_refused(rdy_instance *inst, uint32_t res, uint32_t h)
+{
+	rdy_handle_slot *s;
+	int32_t st = check(inst, res, h, &s);
+	if (st == RDY_OK)
+		st = refuse(inst, RDY_EBUSY, "handle 0x%08x: more than %d calls that lend handles are in progress on "
+				 "this thread", h, RDY__LENDS);
+	return st;
+}
+
+RDY_API int32_t rdy_handle_rep(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
+{
+	rdy_handle_slot *s;
+	int32_t st = check(inst, res, h, &s);
+	if (st == RDY_OK)
+		*rep = s->rep;
+	return st;
+}
+
+/* A slot for a new handle, its generation moved on; under the lock.  NULL when the table is full. */
+static rdy_handle_slot *slot_new(uint32_t *h)
+{
+	uint32_t i;
+	rdy_handle_slot *s;
+	if (free_head) {
+		i = free_head;
+		s = slot_at(i);
+		free_head = s->next;
+		if (!free_head)
+			free_tail = 0;
+	} else {
+		if (fresh > INDEX_MASK)
+			return NULL;
+		i = fresh;
+		rdy_handle_slot **pp = &rdy__handle_pages[i >> RDY__PAGE_BITS];
+		if (!*pp) {
+			rdy_handle_slot *page = calloc(PAGE_SLOTS, sizeof *page);
+			if (!page)
+				return NULL;
+			__atomic_store_n(pp, page, __ATOMIC_RELEASE);
+		}
+		fresh++;
+		s = slot_at(i);
+	}
+	uint32_t gen = key_handle(load_key(s)) >> INDEX_BITS;
+	gen = gen >= GEN_MAX ? 1 : gen + 1;
+	*h = gen << INDEX_BITS | i;
+	return s;
+}
+
+/* Puts S, of handle H, at the end of the free queue, remembering H; under the lock. */
+static void slot_free(rdy_handle_slot *s, uint32_t h, uint32_t res)
+{
+	s->next = 0;
+	s->prev = 0;
+	s->rep = NULL;
+	s->inst = NULL;
+	store_key(s, key_of(h, res, SLOT_FREE));
+	uint32_t i = h & INDEX_MASK;
+	if (free_tail)
+		slot_at(free_tail)->next = i;
+	else
+		free_head = i;
+	free_tail = i;
+}
+
+static void list_add(rdy_instance *inst, rdy_handle_slot *s, uint32_t i)
+{
+	s->prev = 0;
+	s->next = inst->first;
+	if (inst->first)
+		slot_at(inst->first)->prev = i;
+	inst->first = i;
+	inst->nhandles++;
+}
+
+static void list_remove(rdy_instance *inst, rdy_handle_slot *s)
+{
+	if (s->prev)
+		slot_at(s->prev)->next = s->next;
+	else
+		inst->first = s->next;
+	if (s->next)
+		slot_at(s->next)->prev = s->prev;
+	inst->nhandles--;
+}
+
+RDY_API int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle)
+{
+	if (!inst)
+		return refuse(NULL, RDY_EINVAL, "rdy_handle_new: no instance");
+	if (res >= inst->module->world->nresources + inst->module->v->nresources)
+		return refuse(inst, RDY_EINVAL, "rdy_handle_new: no resource %u", res);
+	pthread_mutex_lock(&lock);
+	uint32_t h;
+	rdy_handle_slot *s = slot_new(&h);
+	if (s) {
+		s->rep = rep;
+		s->inst = inst;
+		list_add(inst, s, h & INDEX_MASK);
+		store_key(s, key_of(h, res, RDY__SLOT_LIVE));
+		*handle = h;
+	}
+	pthread_mutex_unlock(&lock);
+	if (!s)
+		return refuse(inst, RDY_ENOMEM, fresh > INDEX_MASK ? "the handle table is full: %u live handles"
+								  : "out of memory", INDEX_MASK);
+	return RDY_OK;
+}
+
+/*
+ * Frees own handle H for a drop or a take, giving its rep; under no lock.
+ * A drop frees a dead handle's slot too (*DEAD set); a take of one is
+ * refused, and changes nothing, as every refusal.
+ */
+static int32_t release(rdy_instance *inst, uint32_t res, uint32_t h, bool drop, void **rep, bool *dead)
+{
+	if (lent(h)) {
+		rdy_handle_slot *s;
+		int32_t st = check(inst, res, h, &s);
+		return st != RDY_OK ? st : refuse(inst, RDY_EBUSY, "handle 0x%08x is lent to a call in progress", h);
+	}
+	pthread_mutex_lock(&lock);
+	rdy_handle_slot *s = NULL;
+	int32_t st = check(inst, res, h, &s);
+	/* A dead handle is the host's to free: it has no object any more, only its slot. */
+	if (st == RDY_EDEAD && drop) {
+		s = slot_at(h & INDEX_MASK);
+		if (key_res(load_key(s)) == res) {
+			slot_free(s, h, res);
+			*dead = true;
+			st = RDY_OK;
+		}
+	} else if (st == RDY_OK) {
+		*rep = s->rep;
+		list_remove(inst, s);
+		slot_free(s, h, res);
+	}
+	pthread_mutex_unlock(&lock);
+	return st;
+}
+
+/* The plugin's destructor for REP, of handle type RES of INST's module. */
+static void destroy(rdy_instance *inst, uint32_t res, void *rep)
+{
+	const rdy_module *m = inst->module;
+	uint32_t p = m->v->res_rmap ? m->v->res_rmap[res] : UINT32_MAX;
+	if (p != UINT32_MAX && m->has_resources)
+		m->root->resources[p].drop(inst->self, rep);
+}
+
+RDY_API void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep)
+{
+	if (inst && inst->self && res < inst->module->world->nresources + inst->module->v->nresources)
+		destroy(inst, res, rep);
+}
+
+RDY_API int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t h)
+{
+	void *rep = NULL;
+	bool dead = false;
+	int32_t st = release(inst, res, h, true, &rep, &dead);
+	if (st == RDY_OK && !dead)
+		destroy(inst, res, rep);
+	return st;
+}
+
+RDY_API int32_t rdy_handle_take(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
+{
+	bool dead = false;
+	return release(inst, res, h, false, rep, &dead);
+}
+
+RDY_API uint32_t rdy_instance_nhandles(const rdy_instance *inst)
+{
+	if (!inst)
+		return 0;
+	pthread_mutex_lock(&lock);
+	uint32_t n = inst->nhandles;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+int rdy__handles_busy(rdy_instance *inst, rdy_error **err)
+{
+	pthread_mutex_lock(&lock);
+	uint32_t n = inst->nhandles;
+	if (!n) {
+		pthread_mutex_unlock(&lock);
+		return RDY_OK;
+	}
+	uint32_t ntypes = inst->module->world->nresources + inst->module->v->nresources;
+	uint32_t *count = calloc(ntypes, sizeof *count);
+	if (count)
+		for (uint32_t i = inst->first; i; i = slot_at(i)->next)
+			count[key_res(load_key(slot_at(i)))]++;
+	pthread_mutex_unlock(&lock);
+	if (!count)
+		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", inst->module->path);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f) {
+		fprintf(f, "%s: %u handle%s still live:", inst->module->path, n, n == 1 ? " is" : "s are");
+		const char *sep = " ";
+		for (uint32_t r = 0; r < ntypes; r++) {
+			if (!count[r])
+				continue;
+			char name[300];
+			rdy__res_name(inst->module, r, name, sizeof name);
+			fprintf(f, "%s%u %s", sep, count[r], name);
+			sep = ", ";
+		}
+		if (fclose(f))
+			text = NULL;
+	}
+	free(count);
+	int rc = text ? rdy__fail(err, RDY_EBUSY, "%s", text) : rdy__fail(err, RDY_ENOMEM, "%s: out of memory",
+									   inst->module->path);
+	free(text);
+	return rc;
+}
+
+void rdy__handles_kill(rdy_instance *inst)
+{
+	/* Each destructor runs with the lock released, since it may drop other handles of INST. */
+	for (;;) {
+		pthread_mutex_lock(&lock);
+		uint32_t i = inst->first;
+		if (!i) {
+			pthread_mutex_unlock(&lock);
+			return;
+		}
+		rdy_handle_slot *s = slot_at(i);
+		uint64_t k = load_key(s);
+		void *rep = s->rep;
+		list_remove(inst, s);
+		s->prev = s->next = 0;
+		s->inst = NULL;
+		s->rep = NULL;
+		store_key(s, key_of(key_handle(k), key_res(k), RDY__SLOT_DEAD));
+		pthread_mutex_unlock(&lock);
+		destroy(inst, key_res(k), rep);
+	}
+}
+
+/* ---- the functions plugins call, through rdy_imports_v1.handles ---------------------- */
+
+/* Handle type of the plugin's resource P, or UINT32_MAX. */
+static uint32_t plugin_res(const rdy_instance *inst, uint32_t p)
+{
+	const rdy__verified *v = inst->module->v;
+	return p < v->nresources ? v->res_map[p] : UINT32_MAX;
+}
+
+#define PLUGIN_RES(inst, p, res)                                                                       \
+	uint32_t res = plugin_res(inst, p);                                                             \
+	if (res == UINT32_MAX)                                                                          \
+		return refuse(inst, RDY_EINVAL, "the plugin has no resource %u", p)
+
+static int32_t p_own_new(void *rt, uint32_t p, void *rep, uint32_t *h)
+{
+	rdy_instance *inst = rt;
+	PLUGIN_RES(inst, p, res);
+	return rdy_handle_new(inst, res, rep, h);
+}
+
+static int32_t p_rep(void *rt, uint32_t p, uint32_t h, void **rep)
+{
+	rdy_instance *inst = rt;
+	PLUGIN_RES(inst, p, res);
+	return rdy_handle_rep(inst, res, h, rep);
+}
+
+static int32_t p_take(void *rt, uint32_t p, uint32_t h, void **rep)
+{
+	rdy_instance *inst = rt;
+	PLUGIN_RES(inst, p, res);
+	return rdy_handle_take(inst, res, h, rep);
+}
+
+static int32_t p_drop(void *rt, uint32_t p, uint32_t h)
+{
+	rdy_instance *inst = rt;
+	PLUGIN_RES(inst, p, res);
+	return rdy_handle_drop(inst, res, h);
+}
+
+const rdy_handles_v1 rdy__handles = { p_own_new, p_rep, p_take, p_drop };
