@@ -21,6 +21,15 @@
  *            state; the entry is the user's function itself
  *   len1     rdylib call of len(s) with a 1-byte string
  *   len1m    the same with a 1 MiB string
+ *   ptr      the method cell.add through a dlsym pointer, called with the
+ *            object's pointer: a plain function-pointer call with a
+ *            pointer argument
+ *   method   cell.add through the generated wrapper, with a borrowed
+ *            handle: the handle checked and lent, the call, the lend ended
+ *   newfree  the constructor and the destructor through dlsym pointers: an
+ *            object made and freed, with no handle
+ *   newdrop  the constructor and the drop through the generated wrappers:
+ *            the same, with a handle made and dropped
  *
  * Timing: each of R repetitions (default 401) runs every variant once, in
  * an order rotated from one repetition to the next, each for about MS
@@ -57,6 +66,9 @@
 #define BENCH_OPAQUE(x) __asm__ volatile("" : "+r"(x))
 
 typedef int32_t (*inc_fn)(void *state, uint32_t x, uint32_t *ret);
+typedef int32_t (*add_fn)(void *state, void *self, uint32_t x, uint32_t *ret);
+typedef int32_t (*new_fn)(void *state, uint32_t value, void **ret);
+typedef void (*free_fn)(void *state, void *rep);
 
 enum { SMALL = 1, BIG = 1 << 20 };
 
@@ -139,6 +151,66 @@ BENCH_NOINLINE uint32_t loop_len(const bench_calls_calls_t *inst, const rdy_stri
 	return x;
 }
 
+BENCH_NOINLINE uint32_t loop_ptr(add_fn f, void *state, void *self, uint64_t n);
+BENCH_NOINLINE uint32_t loop_ptr(add_fn f, void *state, void *self, uint64_t n)
+{
+	uint32_t x = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t r;
+		if (f(state, self, (uint32_t)i, &r) != RDY_OK)
+			abort();
+		x += r;
+		BENCH_OPAQUE(x);
+	}
+	return x;
+}
+
+BENCH_NOINLINE uint32_t loop_method(const bench_calls_calls_t *inst, bench_calls_api_cell_own_t c, uint64_t n);
+BENCH_NOINLINE uint32_t loop_method(const bench_calls_calls_t *inst, bench_calls_api_cell_own_t c, uint64_t n)
+{
+	uint32_t x = 0;
+	bench_calls_api_cell_borrow_t b = bench_calls_api_cell_borrow(c);
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t r;
+		if (exports_bench_calls_api_method_cell_add(inst, b, (uint32_t)i, &r) != RDY_OK)
+			abort();
+		x += r;
+		BENCH_OPAQUE(x);
+	}
+	return x;
+}
+
+/* newfree and newdrop return N, the objects made and freed. */
+BENCH_NOINLINE uint32_t loop_newfree(new_fn mk, free_fn fr, void *state, uint64_t n);
+BENCH_NOINLINE uint32_t loop_newfree(new_fn mk, free_fn fr, void *state, uint64_t n)
+{
+	uint32_t x = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		void *rep;
+		if (mk(state, (uint32_t)i, &rep) != RDY_OK)
+			abort();
+		fr(state, rep);
+		x++;
+		BENCH_OPAQUE(x);
+	}
+	return x;
+}
+
+BENCH_NOINLINE uint32_t loop_newdrop(const bench_calls_calls_t *inst, uint64_t n);
+BENCH_NOINLINE uint32_t loop_newdrop(const bench_calls_calls_t *inst, uint64_t n)
+{
+	uint32_t x = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		bench_calls_api_cell_own_t c;
+		if (exports_bench_calls_api_constructor_cell(inst, (uint32_t)i, &c) != RDY_OK ||
+		    bench_calls_api_cell_drop(inst, c) != RDY_OK)
+			abort();
+		x++;
+		BENCH_OPAQUE(x);
+	}
+	return x;
+}
+
 /* ---- setup ----------------------------------------------------------------------- */
 
 typedef struct bench {
@@ -147,11 +219,17 @@ typedef struct bench {
 	bench_calls_calls_t inst;
 	void *dl;
 	inc_fn f;
+	add_fn add;
+	new_fn mk;
+	free_fn fr;
+	bench_calls_api_cell_own_t cell;   /* value 1, so that add returns what inc does */
+	void *cell_rep;
 	rdy_string_t small, big;
 } bench;
 
-enum { DIRECT, DLSYM, RDYLIB, LEN1, LEN1M, NVARIANTS };
-static const char *const names[NVARIANTS] = { "direct", "dlsym", "rdylib", "len1", "len1m" };
+enum { DIRECT, DLSYM, RDYLIB, LEN1, LEN1M, PTR, METHOD, NEWFREE, NEWDROP, NVARIANTS };
+static const char *const names[NVARIANTS] = { "direct", "dlsym", "rdylib", "len1", "len1m",
+					      "ptr", "method", "newfree", "newdrop" };
 
 static uint32_t run(const bench *b, int v, uint64_t n)
 {
@@ -164,8 +242,16 @@ static uint32_t run(const bench *b, int v, uint64_t n)
 		return loop_rdylib(&b->inst, n);
 	case LEN1:
 		return loop_len(&b->inst, &b->small, n);
-	default:
+	case LEN1M:
 		return loop_len(&b->inst, &b->big, n);
+	case PTR:
+		return loop_ptr(b->add, b->inst.state, b->cell_rep, n);
+	case METHOD:
+		return loop_method(&b->inst, b->cell, n);
+	case NEWFREE:
+		return loop_newfree(b->mk, b->fr, b->inst.state, n);
+	default:
+		return loop_newdrop(&b->inst, n);
 	}
 }
 
@@ -206,6 +292,17 @@ static void setup(bench *b, const char *path)
 	memcpy(&entry, &b->inst.exports.exports_bench_calls_api_inc, sizeof entry);
 	if (!dladdr(sym, &a) || !dladdr(entry, &t) || a.dli_fbase != t.dli_fbase)
 		die("the dlsym pointer and the rdylib table are not in the same loaded object");
+	static const char *const aliases[] = { "bench_add_exported", "bench_new_exported", "bench_free_exported" };
+	void *syms[3];
+	for (int i = 0; i < 3; i++)
+		if (!(syms[i] = dlsym(b->dl, aliases[i])))
+			die("dlsym: %s: %s", aliases[i], dlerror());
+	memcpy(&b->add, &syms[0], sizeof b->add);
+	memcpy(&b->mk, &syms[1], sizeof b->mk);
+	memcpy(&b->fr, &syms[2], sizeof b->fr);
+	if (exports_bench_calls_api_constructor_cell(&b->inst, 1, &b->cell) != RDY_OK ||
+	    rdy_handle_rep(b->inst.instance, BENCH_CALLS_API_CELL_RES, b->cell.handle, &b->cell_rep) != RDY_OK)
+		die("cell: %s", rdy_handle_error());
 
 	char *s = malloc(SMALL), *l = malloc(BIG);
 	if (!s || !l)
@@ -219,8 +316,10 @@ static void setup(bench *b, const char *path)
 /* What loop V returns after N calls. */
 static uint32_t expected(int v, uint64_t n)
 {
-	if (v <= RDYLIB) /* the sum of i + 1 for i < n, modulo 2^32 */
+	if (v <= RDYLIB || v == PTR || v == METHOD) /* the sum of i + 1 for i < n, modulo 2^32 */
 		return (uint32_t)(n % 2 ? (n + 1) / 2 * n : n / 2 * (n + 1));
+	if (v == NEWFREE || v == NEWDROP)
+		return (uint32_t)n;
 	return (uint32_t)(n * (uint64_t)(v == LEN1 ? SMALL + 'a' : BIG + 'a'));
 }
 
@@ -236,7 +335,10 @@ static void teardown(bench *b)
 	free((void *)(uintptr_t)b->small.ptr);
 	free((void *)(uintptr_t)b->big.ptr);
 	dlclose(b->dl);
-	bench_calls_calls_free(&b->inst);
+	if (bench_calls_api_cell_drop(&b->inst, b->cell) != RDY_OK)
+		die("cell: %s", rdy_handle_error());
+	if (bench_calls_calls_free(&b->inst, NULL) != RDY_OK)
+		die("the instance still has handles");
 	rdy_module_close(b->module, NULL);
 	rdy_world_free(b->world);
 }
@@ -310,7 +412,9 @@ static void bench_time(const bench *b, unsigned reps, double ms)
 	} ratios[] = { { "rdylib/dlsym", RDYLIB, DLSYM },
 		       { "dlsym/direct", DLSYM, DIRECT },
 		       { "rdylib/direct", RDYLIB, DIRECT },
-		       { "len1m/len1", LEN1M, LEN1 } };
+		       { "len1m/len1", LEN1M, LEN1 },
+		       { "method/ptr", METHOD, PTR },
+		       { "newdrop/newfree", NEWDROP, NEWFREE } };
 	double *x = malloc(sizeof(double) * reps);
 	if (!x)
 		die("out of memory");
