@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The rdylib demo (make demo): a text-filter host and its plugins, from one
-# WIT interface, examples/filters/.
+# WIT interface, examples/filters/; then the gallery, examples/gallery/: one
+# collection of resource objects from three plugins, one of them unloaded
+# while the others go on.
 #
 #   scripts/demo.sh [--valgrind] [BUILD_DIR]
 #
@@ -157,6 +159,62 @@ offline=$("$build/rdy" check "$example/wit" plugins/stale.so --world $world 2>&1
 	fail "rdy check says otherwise:
 $offline"
 ok "rdy check, offline and without loading anything, gives the same diagnostic"
+
+
+# ---- the gallery: dynamic dispatch and unloading ---------------------------------
+
+gallery=$root/examples/gallery
+gout=$out/gallery
+gworld=example:gallery/plugin
+mkdir -p "$gout/gen" "$gout/plugins"
+echo
+echo "== Dynamic dispatch: one collection of figures from three plugins =="
+echo
+echo "examples/gallery/wit declares a resource, figure, with a constructor and methods."
+echo "Three plugins implement it (circles, squares, triangles); the host holds all their"
+echo "figures in one array of (instance, handle) pairs and calls them alike.  Then it"
+echo "unloads the circle plugin: refused while its figures live, done once they are"
+echo "dropped, and the runtime checks that the object really left the process."
+"$build/rdy" gen c "$gallery/wit" --world $gworld --side host -o "$gout/gen"
+"$build/rdy" gen c "$gallery/wit" --world $gworld --side plugin -o "$gout/gen"
+echo
+echo "Compiling:"
+figure() { # NAME COMPILER
+	"$2" "${cflags[@]}" "${plugin_flags[@]}" -I "$gout/gen" -I "$gallery/plugins" \
+		"$gallery/plugins/$1.c" "$gout/gen/plugin_plugin.c" -o "$gout/plugins/$1.so" -lm
+	printf '  plugins/%-14s with %s %s\n' "$1.so" "$2" "$(version "$2")"
+}
+figure circle gcc
+figure square clang
+figure triangle gcc
+"$host_cc" "${cflags[@]}" "${host_san[@]}" -I "$gout/gen" "$gallery/host.c" "$gout/gen/plugin_host.c" \
+	-L "$build" -lrdy -Wl,-rpath,"$build" -o "$gout/gallery-host"
+printf '  %-22s with %s %s, linked with librdy\n' gallery-host "$(basename "$host_cc")" "$(version "$host_cc")"
+echo
+echo "Running it:"
+echo "  cd $(basename "$build")/demo/gallery && ${runner[*]:+${runner[*]} }./gallery-host plugins/circle.so plugins/square.so plugins/triangle.so"
+echo
+cd "$gout"
+status=0
+"${runner[@]}" ./gallery-host plugins/circle.so plugins/square.so plugins/triangle.so >run.log 2>&1 || status=$?
+sed 's/^/| /' run.log
+echo
+echo "Checking what happened:"
+[ $status = 0 ] || fail "the gallery host exited with status $status"
+ok "the host exited with status 0${runner[*]:+; valgrind found no error and no leak}"
+grep -qx '  6 figures, total area 91.492' run.log || fail "the six figures were not all called; see $gout/run.log"
+ok "six figures from three plugins were called through one interface"
+grep -qx '  refused: plugins/circle.so: 2 handles are still live: 2 `example:gallery/figures@1.0.0`.`figure`' run.log ||
+	fail "unloading circle.so with live figures was not refused as it should be"
+ok "unloading circle.so while its figures lived was refused, with what was alive"
+grep -qx '  unloaded plugins/circle.so: the runtime checked that it is no longer mapped' run.log ||
+	fail "circle.so was not unloaded cleanly; see $gout/run.log"
+ok "once they were dropped, circle.so was unloaded and is no longer mapped"
+grep -qx '  4 figures, total area 28.660' run.log || fail "the other plugins' figures did not go on"
+ok "the other plugins' figures went on working"
+grep -qx '  plugins/square.so: handle 0x[0-9a-f]\{8\} is stale: it was dropped' run.log ||
+	fail "a handle of the unloaded plugin was not refused as stale"
+ok "a handle kept from the unloaded plugin was refused, never followed"
 
 echo
 echo "demo: everything happened as it should."
