@@ -105,6 +105,35 @@ typedef struct rdy_instance rdy_instance;
  */
 rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports, uint32_t nimports, void *ctx,
 			       rdy_error **err);
+/* The destructor of one of the host's objects: REP, with the instance's CTX. */
+typedef void (*rdy_drop_fn)(void *ctx, void *rep);
+
+/* How rdy_instance_create makes an instance. */
+typedef struct rdy_instance_config {
+	const rdy_func_v1 *imports;        /* as rdy_instance_new's IMPORTS */
+	uint32_t nimports;
+	void *ctx;                         /* the host's context */
+	/*
+	 * When true the plugin's imports receive the instance itself as their
+	 * first argument, and reach CTX with rdy_instance_ctx: generated host
+	 * bindings do so when the host implements resources, to know which
+	 * instance a handle is for.
+	 */
+	bool pass_instance;
+	/*
+	 * The destructors of the host's objects, one per resource the world
+	 * imports (docs/abi.md [R-RES]), run when a plugin drops its last own
+	 * handle to one, or its instance is killed; NULL runs nothing.
+	 */
+	const rdy_drop_fn *drops;
+	uint32_t ndrops;
+} rdy_instance_config;
+
+/* rdy_instance_new, with every option; NDROPS must be the world's imported resources. */
+rdy_instance *rdy_instance_create(rdy_module *m, const rdy_instance_config *config, rdy_error **err);
+/* The host's context of INST, as given when it was created. */
+void *rdy_instance_ctx(const rdy_instance *inst);
+
 /*
  * Frees the instance's state (the plugin's instance_free) and the instance.
  * Refused with RDY_EBUSY, and nothing changes, while handles to its
@@ -139,8 +168,9 @@ rdy_module *rdy_instance_module(const rdy_instance *inst);
  * 12 a generation, so a handle whose object was dropped is refused for at
  * least the next 4,094 reuses of its slot.  Each slot records the handle's
  * resource type, its instance and the object (its rep, the plugin's
- * pointer).  RES is the resource's index among the host world's exported
- * resources, in descriptor order: generated bindings name it.
+ * pointer).  RES is the resource's handle type: its index among the host
+ * world's exported resources, then its imported ones, in descriptor order
+ * (docs/abi.md [R-RES]); generated bindings name it R_RES.
  *
  * A refused handle is never dereferenced: the call returns RDY_EHANDLE
  * (stale, never issued, of another type or of another instance), RDY_EDEAD
@@ -158,8 +188,15 @@ rdy_module *rdy_instance_module(const rdy_instance *inst);
 int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle);
 /* Drops own HANDLE of INST: the plugin's destructor runs, once. */
 int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t handle);
-/* Consumes own HANDLE, giving back its rep, whose object is the plugin's again. */
+/* Consumes own HANDLE, giving back its rep: the object is its implementer's again. */
 int32_t rdy_handle_take(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep);
+/*
+ * A borrow handle to REP, an object of the host's, lent to INST for one
+ * call; rdy_handle_end ends it when the call returns, after which it is
+ * refused as stale.  It cannot be dropped or taken.
+ */
+int32_t rdy_handle_borrow(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle);
+void rdy_handle_end(rdy_instance *inst, uint32_t handle);
 /* The rep behind HANDLE, checked, without lending it. */
 int32_t rdy_handle_rep(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep);
 /*
@@ -183,7 +220,9 @@ typedef struct rdy_handle_slot {
 	uint32_t prev, next;
 } rdy_handle_slot;
 
-enum { RDY__SLOT_LIVE = 1, RDY__SLOT_DEAD = 2, RDY__PAGE_BITS = 10, RDY__PAGES = 1024, RDY__LENDS = 64 };
+/* A slot's state: a live own handle, a live borrow (bit 1 more), dead; 0 and 0x20 are free. */
+enum { RDY__SLOT_LIVE = 1, RDY__SLOT_BORROW = 3, RDY__SLOT_DEAD = 0x10 };
+enum { RDY__PAGE_BITS = 10, RDY__PAGES = 1024, RDY__LENDS = 64 };
 
 typedef struct rdy__lends_t {
 	uint32_t n;
@@ -210,7 +249,8 @@ static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t
 	rdy__lends_t *l = &rdy__lends;
 	if (page) {
 		rdy_handle_slot *s = &page[handle & ((1u << RDY__PAGE_BITS) - 1)];
-		if (__atomic_load_n(&s->key, __ATOMIC_ACQUIRE) == ((uint64_t)handle << 32 | (uint64_t)res << 8 | RDY__SLOT_LIVE) &&
+		/* Own or borrow: the two live states differ in bit 1 alone. */
+		if ((__atomic_load_n(&s->key, __ATOMIC_ACQUIRE) | 2) == ((uint64_t)handle << 32 | (uint64_t)res << 8 | RDY__SLOT_BORROW) &&
 		    s->inst == inst && l->n < RDY__LENDS) {
 			l->h[l->n++] = handle;
 			*rep = s->rep;

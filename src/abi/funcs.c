@@ -95,6 +95,11 @@ int rdy_abi_world_resources(const rdy_wit_model *m, int w, bool exports, rdy_abi
 	for (int pass = 0; pass < 2; pass++) {
 		uint32_t k = 0;
 		for (uint32_t i = 0; i < ni; i++) {
+			if (it[i].kind == RDY_WIT_ITEM_TYPE && m->types[it[i].id].kind == RDY_WIT_RESOURCE) {
+				if (pass)
+					(*out)[k] = (rdy_abi_rref){ i, -1, it[i].id };
+				k++;
+			}
 			if (it[i].kind != RDY_WIT_ITEM_INTERFACE)
 				continue;
 			const rdy_wit_interface *in = &m->interfaces[it[i].id];

@@ -38,18 +38,18 @@ void rdy_abi_bind(const rdy_wit_model *wm, int ww, const rdy_abi_fref *want, uin
 		  const rdy_wit_model *hm, int hw, const rdy_abi_fref *have, uint32_t nhave, bool exports,
 		  uint32_t *map);
 
-/* A resource of a world's exports or imports: type TYPE, declared in interface item ITEM. */
+/* A resource of a world's exports or imports: type TYPE, of item ITEM. */
 typedef struct rdy_abi_rref {
 	uint32_t item;                     /* index into the world's imports or exports */
-	int32_t iface;                     /* the item's interface */
+	int32_t iface;                     /* the item's interface, or -1 for a world's own resource */
 	int32_t type;                      /* the resource's type index */
 } rdy_abi_rref;
 
 /*
  * The resources of world W's exports (EXPORTS) or imports in descriptor
  * order [R-RES]: those each interface item declares, in declaration order,
- * item by item.  Resources an interface only `use`s are the declaring
- * interface's.  *OUT is malloc'd (NULL when there are none).  Returns 0,
+ * and each resource item of the world itself, item by item.  Resources an
+ * interface only `use`s are the declaring interface's.  *OUT is malloc'd (NULL when there are none).  Returns 0,
  * or -1 when memory runs out.
  */
 int rdy_abi_world_resources(const rdy_wit_model *m, int w, bool exports, rdy_abi_rref **out, uint32_t *n);

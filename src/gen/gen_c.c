@@ -55,6 +55,8 @@ typedef struct G {
 	uint32_t nimp, nexp;
 	rdy_abi_rref *eres;                /* the resources the plugin implements [R-RES] */
 	uint32_t neres;
+	rdy_abi_rref *ires;                /* the resources the host implements: the world's imported ones */
+	uint32_t nires;
 	const char **imp_name, **imp_has, **exp_name, **exp_has; /* claimed once, in table order */
 } G;
 
@@ -376,21 +378,28 @@ static const char *ctype(G *g, rdy_wit_type t)
 	return rdy__sprintf(&g->a, "%s_t", tname(g, t));
 }
 
-/* The index of resource R among those the plugin implements, or -1. */
-static int32_t eres(G *g, rdy_wit_type r)
+/* The index of resource R in V (N of them), or -1. */
+static int32_t rindex_of(const rdy_abi_rref *v, uint32_t n, rdy_wit_type r)
 {
-	for (uint32_t i = 0; i < g->neres; i++)
-		if (g->eres[i].type == r)
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].type == r)
 			return (int32_t)i;
 	return -1;
 }
 
+static int32_t eres(G *g, rdy_wit_type r)
+{
+	return rindex_of(g->eres, g->neres, r);
+}
+
 /*
- * When T is own<R> or borrow<R> (or R as a value) and the plugin implements
- * R, R's index among them, and in *BORROW which: such a parameter or whole
- * result crosses as the plugin's rep [F-REP].  Otherwise -1.
+ * What a parameter or whole result of type T is, as far as handles go: when
+ * T is own<R> or borrow<R> (or R as a value), R, with *BORROW telling
+ * which, and *PLUGIN whether the plugin implements R (its index among the
+ * world's exported resources in *K) or the host (among its imported ones).
+ * Otherwise -1.
  */
-static int32_t rep_res(G *g, rdy_wit_type t, bool *borrow)
+static rdy_wit_type handle_of(G *g, rdy_wit_type t, bool *borrow, bool *plugin, int32_t *k)
 {
 	rdy_wit_type u = unalias(g, t);
 	if (u < 0)
@@ -399,7 +408,23 @@ static int32_t rep_res(G *g, rdy_wit_type t, bool *borrow)
 	*borrow = d->kind == RDY_WIT_HANDLE && d->borrow;
 	if (d->kind == RDY_WIT_HANDLE)
 		u = unalias(g, d->a);
-	return u >= 0 && def(g, u)->kind == RDY_WIT_RESOURCE ? eres(g, u) : -1;
+	if (u < 0 || def(g, u)->kind != RDY_WIT_RESOURCE)
+		return -1;
+	if ((*k = eres(g, u)) >= 0) {
+		*plugin = true;
+		return u;
+	}
+	if ((*k = rindex_of(g->ires, g->nires, u)) >= 0) {
+		*plugin = false;
+		return u;
+	}
+	return -1;
+}
+
+/* A resource's handle type for the runtime [R-RES]: the world's exported resources, then its imported ones. */
+static uint32_t handle_type(G *g, bool plugin, int32_t k)
+{
+	return plugin ? (uint32_t)k : g->neres + (uint32_t)k;
 }
 
 static bool needs_free(G *g, rdy_wit_type t)
@@ -492,10 +517,25 @@ static void emit_type(G *g, rdy_wit_type t);
 /* What the side that implements resource T (the plugin) sees of it: its rep and the handle functions. */
 static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 {
-	int32_t k = eres(g, t);
+	int32_t k = eres(g, t), j = rindex_of(g->ires, g->nires, t);
+	FILE *h = g->h;
+	if (j >= 0 && g->in->side == RDY_SIDE_HOST) {
+		fprintf(h, "/*\n * Your object of resource `%s`: you define struct %s.  Your functions\n"
+			   " * get its pointer where a parameter or result is a handle of it; plugins\n"
+			   " * see only handles.  Handle type %u (docs/abi.md §4).\n */\n"
+			   "typedef struct %s %s_t;\n#define %s_RES %uu\n", def(g, t)->name, cn,
+			handle_type(g, false, j), cn, cn, upper(g, cn), handle_type(g, false, j));
+		return;
+	}
+	if (j >= 0) {
+		fprintf(h, "/* Drops an own handle to the host's `%s`: the host's destructor runs, once. */\n"
+			   "static inline int32_t %s_drop(const rdy_imports_v1 *im, %s_own_t own)\n{\n"
+			   "\treturn im->handles->drop(im->rt, %uu, own.handle);\n}\n", def(g, t)->name, cn, cn,
+			g->neres + (uint32_t)j);
+		return;
+	}
 	if (k < 0)
 		return;
-	FILE *h = g->h;
 	if (g->in->side == RDY_SIDE_HOST) {
 		fprintf(h, "/* The plugin's object behind a handle: opaque here.  Handle type %d (docs/abi.md §4). */\n"
 			   "typedef struct %s %s_t;\n#define %s_RES %du\n", k, cn, cn, upper(g, cn), k);
@@ -812,10 +852,110 @@ typedef struct fn {
 	const char *params;                /* ", uint32_t a, const rdy_string_t *s, uint32_t *ret" */
 	const char *types;                 /* the same, types only */
 	const char *args;                  /* ", a, s, ret" */
-	/* The host's call of an export that passes reps [F-REP], else NULL: */
-	const char *hparams;               /* its parameters, handles where params has reps */
-	const char *hbody;                 /* its body: lend, take, call, make handles */
+	/* When handles are converted (conv below), else NULL: */
+	const char *hparams;               /* the host's side: an export's wrapper's, an import's function's */
+	const char *hbody;                 /* the wrapper's or the import thunk's body */
 } fn;
+
+/*
+ * The host's side of a call whose parameters or result are handles of a
+ * resource either side implements (docs/abi.md [F-REP], §4):
+ *   (a) an export, the plugin implements R: the ABI has the plugin's rep,
+ *       the host's wrapper a handle, which it lends (borrow) or takes (own);
+ *   (b) an export, the host implements R: the ABI has a handle, the host's
+ *       wrapper the host's rep, lent for the call as a new borrow handle
+ *       (ended after it) or given as a new own handle;
+ *   (c) an import, the host implements R: the ABI has a handle, the host's
+ *       function the host's rep, which the thunk lends or takes.
+ * A whole own<R> result goes the other way.  Steps run in parameter order
+ * and are undone in reverse when one is refused.
+ */
+typedef struct conv {
+	const char *ie;                    /* the rdy_instance: "inst->instance" or "inst" */
+	const char *hp, *decl, *pre, *cargs, *undo, *after, *post;
+	bool any;
+} conv;
+
+static void conv_param(G *g, conv *c, fn *f, bool exported, const rdy_wit_param *p, const char *name, uint32_t i)
+{
+	bool borrow, plugin;
+	int32_t k;
+	rdy_wit_type r = handle_of(g, p->type, &borrow, &plugin, &k);
+	const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
+	const char *sp = by_value(g, p->type) ? " " : "", *arg = name;
+	if (r < 0 || (!exported && plugin)) {
+		c->hp = rdy__sprintf(&g->a, "%s, %s%s%s", c->hp, ty, sp, name);
+	} else {
+		const char *cn = tname(g, r), *kind = borrow ? "borrow" : "own";
+		uint32_t t = handle_type(g, plugin, k);
+		c->any = true;
+		if (exported && !plugin) { /* (b) */
+			c->hp = rdy__sprintf(&g->a, "%s, %s_t *%s", c->hp, cn, name);
+			c->decl = rdy__sprintf(&g->a, "%s\t%s_%s_t h_%u = { 0 };\n", c->decl, cn, kind, i);
+			c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s, &h_%u.handle);\n\tif (st != RDY_OK) {\n%s\t}\n",
+					      c->pre, borrow ? "borrow" : "new", c->ie, t, name, i, c->undo);
+			c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_end(%s, h_%u.handle);\n%s", c->ie, i, c->undo)
+					 : rdy__sprintf(&g->a, "\t\trdy_handle_drop(%s, %uu, h_%u.handle);\n%s", c->ie, t, i, c->undo);
+			if (borrow)
+				c->after = rdy__sprintf(&g->a, "%s\trdy_handle_end(%s, h_%u.handle);\n", c->after, c->ie, i);
+			arg = rdy__sprintf(&g->a, "h_%u", i);
+		} else { /* (a), (c) */
+			c->hp = exported ? rdy__sprintf(&g->a, "%s, %s_%s_t %s", c->hp, cn, kind, name)
+					 : rdy__sprintf(&g->a, "%s, %s_t *%s", c->hp, cn, name);
+			if (exported) {
+				ty = rdy__sprintf(&g->a, "%s_t *", cn);
+				sp = "";
+			}
+			c->decl = rdy__sprintf(&g->a, "%s\tvoid *rep_%u = NULL;\n", c->decl, i);
+			c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s.handle, &rep_%u);\n\tif (st != RDY_OK) {\n%s\t}\n",
+					      c->pre, borrow ? "lend" : "take", c->ie, t, name, i, c->undo);
+			c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_unlend();\n%s", c->undo)
+					 : rdy__sprintf(&g->a, "\t\trdy__handle_orphan(%s, %uu, rep_%u);\n%s", c->ie, t, i, c->undo);
+			if (borrow)
+				c->after = rdy__sprintf(&g->a, "%s\trdy_handle_unlend();\n", c->after);
+			arg = rdy__sprintf(&g->a, "(%s_t *)rep_%u", cn, i);
+		}
+	}
+	f->params = rdy__sprintf(&g->a, "%s, %s%s%s", f->params, ty, sp, name);
+	f->types = rdy__sprintf(&g->a, "%s, %s", f->types, ty);
+	f->args = rdy__sprintf(&g->a, "%s, %s", f->args, name);
+	c->cargs = rdy__sprintf(&g->a, "%s, %s", c->cargs, arg);
+}
+
+static void conv_result(G *g, conv *c, fn *f, bool exported, rdy_wit_type result)
+{
+	bool borrow, plugin;
+	int32_t k;
+	rdy_wit_type r = handle_of(g, result, &borrow, &plugin, &k);
+	const char *ty = ctype(g, result), *hty = ty;
+	if (r < 0 || (!exported && plugin)) {
+		c->cargs = rdy__sprintf(&g->a, "%s, ret", c->cargs);
+	} else {
+		const char *cn = tname(g, r);
+		uint32_t t = handle_type(g, plugin, k);
+		c->any = true;
+		if (exported && !plugin) { /* (b): the plugin gives back an object of the host's */
+			hty = rdy__sprintf(&g->a, "%s_t *", cn);
+			c->decl = rdy__sprintf(&g->a, "%s\t%s h_ret = { 0 };\n\tvoid *rep_ret = NULL;\n", c->decl, ty);
+			c->cargs = rdy__sprintf(&g->a, "%s, &h_ret", c->cargs);
+			c->post = rdy__sprintf(&g->a, "\tif (st == RDY_OK && (st = rdy_handle_take(%s, %uu, h_ret.handle, &rep_ret)) == RDY_OK)\n"
+						   "\t\t*ret = (%s_t *)rep_ret;\n", c->ie, t, cn);
+		} else { /* (a), (c): the implementer gives a rep, made a new own handle */
+			if (exported)
+				ty = rdy__sprintf(&g->a, "%s_t *", cn);
+			else
+				hty = rdy__sprintf(&g->a, "%s_t *", cn);
+			c->decl = rdy__sprintf(&g->a, "%s\t%s_t *rep_ret = NULL;\n", c->decl, cn);
+			c->cargs = rdy__sprintf(&g->a, "%s, &rep_ret", c->cargs);
+			c->post = rdy__sprintf(&g->a, "\tif (st == RDY_OK && (st = rdy_handle_new(%s, %uu, rep_ret, &ret->handle)) != RDY_OK)\n"
+						   "\t\trdy__handle_orphan(%s, %uu, rep_ret);\n", c->ie, t, c->ie, t);
+		}
+	}
+	c->hp = rdy__sprintf(&g->a, "%s, %s%sret", c->hp, hty, hty[strlen(hty) - 1] == '*' ? "*" : " *");
+	f->params = rdy__sprintf(&g->a, "%s, %s%sret", f->params, ty, ty[strlen(ty) - 1] == '*' ? "*" : " *");
+	f->types = rdy__sprintf(&g->a, "%s, %s%s", f->types, ty, ty[strlen(ty) - 1] == '*' ? "*" : " *");
+	f->args = rdy__sprintf(&g->a, "%s, ret", f->args);
+}
 
 static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 {
@@ -829,69 +969,17 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 	for (i = 0; i < r->func->nparams; i++)
 		pn[i] = r->func->params[i].name;
 	pn = scoped(g, pn, r->func->nparams);
-	/* The host's wrapper, when reps cross: lends and takes in order, undone in reverse on a refusal. */
-	const char *hp = "", *decl = "", *pre = "", *cargs = "", *undo = "\t\treturn st;\n", *unlend = "";
-	bool reps = false;
-	for (i = 0; i < r->func->nparams; i++) {
-		const rdy_wit_param *p = &r->func->params[i];
-		bool borrow;
-		int32_t k = exported ? rep_res(g, p->type, &borrow) : -1;
-		const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
-		const char *sp = by_value(g, p->type) ? " " : "";
-		const char *arg = pn[i];
-		if (k >= 0) {
-			const char *cn = tname(g, g->eres[k].type);
-			reps = true;
-			hp = rdy__sprintf(&g->a, "%s, %s_%s_t %s", hp, cn, borrow ? "borrow" : "own", pn[i]);
-			ty = rdy__sprintf(&g->a, "%s_t *", cn);
-			sp = "";
-			decl = rdy__sprintf(&g->a, "%s\tvoid *rep_%u = NULL;\n", decl, i);
-			if (borrow) {
-				pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_lend(inst->instance, %du, %s.handle, &rep_%u);\n"
-						   "\tif (st != RDY_OK) {\n%s\t}\n", pre, k, pn[i], i, undo);
-				undo = rdy__sprintf(&g->a, "\t\trdy_handle_unlend();\n%s", undo);
-				unlend = rdy__sprintf(&g->a, "%s\trdy_handle_unlend();\n", unlend);
-			} else {
-				pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_take(inst->instance, %du, %s.handle, &rep_%u);\n"
-						   "\tif (st != RDY_OK) {\n%s\t}\n", pre, k, pn[i], i, undo);
-				undo = rdy__sprintf(&g->a, "\t\trdy__handle_orphan(inst->instance, %du, rep_%u);\n%s", k, i, undo);
-			}
-			arg = rdy__sprintf(&g->a, "(%s_t *)rep_%u", cn, i);
-		} else {
-			hp = rdy__sprintf(&g->a, "%s, %s%s%s", hp, ty, sp, pn[i]);
-		}
-		f.params = rdy__sprintf(&g->a, "%s, %s%s%s", f.params, ty, sp, pn[i]);
-		f.types = rdy__sprintf(&g->a, "%s, %s", f.types, ty);
-		f.args = rdy__sprintf(&g->a, "%s, %s", f.args, pn[i]);
-		cargs = rdy__sprintf(&g->a, "%s, %s", cargs, arg);
-	}
-	const char *post = "";
-	if (r->func->result != RDY_WIT_NONE) {
-		bool borrow;
-		int32_t k = exported ? rep_res(g, r->func->result, &borrow) : -1;
-		const char *ty = ctype(g, r->func->result);
-		if (k >= 0) {
-			const char *cn = tname(g, g->eres[k].type);
-			reps = true;
-			hp = rdy__sprintf(&g->a, "%s, %s *ret", hp, ty);
-			ty = rdy__sprintf(&g->a, "%s_t *", cn);
-			decl = rdy__sprintf(&g->a, "%s\t%s_t *rep_ret = NULL;\n", decl, cn);
-			cargs = rdy__sprintf(&g->a, "%s, &rep_ret", cargs);
-			post = rdy__sprintf(&g->a, "\tif (st == RDY_OK && (st = rdy_handle_new(inst->instance, %du, rep_ret, &ret->handle)) != RDY_OK)\n"
-					   "\t\trdy__handle_orphan(inst->instance, %du, rep_ret);\n", k, k);
-		} else {
-			hp = rdy__sprintf(&g->a, "%s, %s *ret", hp, ty);
-			cargs = rdy__sprintf(&g->a, "%s, ret", cargs);
-		}
-		const char *star = ty[strlen(ty) - 1] == '*' ? "*" : " *";
-		f.params = rdy__sprintf(&g->a, "%s, %s%sret", f.params, ty, star);
-		f.types = rdy__sprintf(&g->a, "%s, %s%s", f.types, ty, star[0] == '*' ? "*" : " *");
-		f.args = rdy__sprintf(&g->a, "%s, ret", f.args);
-	}
-	if (reps) {
-		f.hparams = hp;
-		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s\treturn st;\n",
-				       decl, pre, f.name, cargs, unlend, post);
+	conv c = { exported ? "inst->instance" : "inst", "", "", "", "", "\t\treturn st;\n", "", "", false };
+	for (i = 0; i < r->func->nparams; i++)
+		conv_param(g, &c, &f, exported, &r->func->params[i], pn[i], i);
+	if (r->func->result != RDY_WIT_NONE)
+		conv_result(g, &c, &f, exported, r->func->result);
+	if (c.any) {
+		f.hparams = c.hp;
+		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s\tst = %s%s);\n%s%s\treturn st;\n", c.decl, c.pre,
+				       exported ? rdy__sprintf(&g->a, "inst->exports.%s(inst->state", f.name)
+						: rdy__sprintf(&g->a, "hb->imports.%s(hb->ctx", f.name),
+				       c.cargs, c.after, c.post);
 	}
 	return f;
 }
@@ -1074,6 +1162,35 @@ static void emit_plugin(G *g)
 		g->neres ? "rdy__resources" : "NULL", g->neres);
 }
 
+/*
+ * When the host implements resources its imports need the calling instance
+ * (to check and make handles), so the plugin's imports receive the
+ * instance, and thunks pass the host's own CTX to its functions; the host's
+ * block holds that CTX and a copy of its imports.
+ */
+static void emit_host_thunks(G *g)
+{
+	FILE *c = g->c;
+	const char *wp = g->wp;
+	fprintf(c, "\n/* What the thunks reach through the instance: the host's CTX and functions. */\n"
+		   "typedef struct %s_host {\n\tvoid *ctx;\n\t%s_imports_t imports;\n} %s_host_t;\n", wp, wp, wp);
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		fn f = describe_fn(g, &g->imp[i], false);
+		fprintf(c, "\nstatic int32_t rdy__import_%u(void *ctx%s)\n{\n", i, f.params);
+		if (f.hbody)
+			fprintf(c, "\trdy_instance *inst = (rdy_instance *)ctx;\n"
+				   "\tconst %s_host_t *hb = (const %s_host_t *)rdy_instance_ctx(inst);\n%s}\n", wp, wp, f.hbody);
+		else
+			fprintf(c, "\tconst %s_host_t *hb = (const %s_host_t *)rdy_instance_ctx((rdy_instance *)ctx);\n"
+				   "\treturn hb->imports.%s(hb->ctx%s);\n}\n", wp, wp, f.name, f.args);
+	}
+	for (uint32_t i = 0; i < g->nires; i++) {
+		const char *cn = tname(g, g->ires[i].type);
+		fprintf(c, "\nstatic void rdy__hdrop_%u(void *ctx, void *rep)\n{\n\tconst %s_host_t *hb = (const %s_host_t *)ctx;\n"
+			   "\thb->imports.%s_destructor(hb->ctx, (%s_t *)rep);\n}\n", i, wp, wp, cn, cn);
+	}
+}
+
 /* rdy__KIND_I: a function of export I's type that only returns STATUS. */
 static void emit_stub(G *g, uint32_t i, const char *kind, const char *status)
 {
@@ -1105,9 +1222,15 @@ static void emit_host(G *g)
 	for (uint32_t i = 0; i < g->nimp; i++) {
 		fn f = describe_fn(g, &g->imp[i], false);
 		fn_comment(g, h, &f, "\t", "Import");
-		fprintf(h, "\tint32_t (*%s)(void *ctx%s);\n", f.name, f.params);
+		fprintf(h, "\tint32_t (*%s)(void *ctx%s);\n", f.name, f.hparams ? f.hparams : f.params);
 	}
-	if (!g->nimp)
+	for (uint32_t i = 0; i < g->nires; i++) {
+		const char *cn = tname(g, g->ires[i].type);
+		fprintf(h, "\n\t/* Frees your `%s` once the last own handle to it is dropped, or its\n"
+			   "\t * instance is killed; once per object. */\n\tvoid (*%s_destructor)(void *ctx, %s_t *rep);\n",
+			def(g, g->ires[i].type)->name, cn, cn);
+	}
+	if (!g->nimp && !g->nires)
 		fputs("\tuint8_t reserved; /* this world imports nothing */\n", h);
 	fprintf(h, "} %s_imports_t;\n", wp);
 
@@ -1125,7 +1248,9 @@ static void emit_host(G *g)
 	fprintf(h, "\n/* One instance of a plugin. */\ntypedef struct %s {\n\trdy_instance *instance;\n"
 		   "\tstruct rdy_state *state;     /* the plugin's, passed to every export */\n"
 		   "\tconst rdy_func_v1 *funcs;    /* the raw table, with the release functions */\n"
-		   "\t%s_exports_t exports;\n} %s_t;\n", wp, wp, wp);
+		   "\t%s_exports_t exports;\n"
+		   "\tvoid *host;                  /* your imports and context, when you implement resources */\n"
+		   "} %s_t;\n", wp, wp, wp);
 	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
 		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
 	fprintf(h, "int %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
@@ -1143,6 +1268,21 @@ static void emit_host(G *g)
 			   "static inline int32_t %s_drop(const %s_t *inst, %s_own_t own)\n{\n"
 			   "\treturn rdy_handle_drop(inst->instance, %uu, own.handle);\n}\n",
 			def(g, g->eres[i].type)->name, cn, wp, cn, i);
+	}
+	for (uint32_t i = 0; i < g->nires; i++) {
+		const char *cn = tname(g, g->ires[i].type), *name = def(g, g->ires[i].type)->name;
+		uint32_t t = handle_type(g, false, (int32_t)i);
+		fprintf(h, "\n/*\n * Your `%s` REP, given to instance INST as a new own handle: for a\n"
+			   " * handle inside another type (a whole parameter takes your pointer).\n */\n"
+			   "static inline int32_t %s_new(const %s_t *inst, %s_t *rep, %s_own_t *out)\n{\n"
+			   "\treturn rdy_handle_new(inst->instance, %uu, rep, &out->handle);\n}\n", name, cn, wp, cn, cn, t);
+		fprintf(h, "/* Your object back from an own handle that the plugin gave you. */\n"
+			   "static inline int32_t %s_take(const %s_t *inst, %s_own_t own, %s_t **rep)\n{\n"
+			   "\tvoid *p = NULL;\n\tint32_t st = rdy_handle_take(inst->instance, %uu, own.handle, &p);\n"
+			   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, wp, cn, cn, t, cn);
+		fprintf(h, "/* Drops an own handle to your `%s`: your destructor runs, once. */\n"
+			   "static inline int32_t %s_drop(const %s_t *inst, %s_own_t own)\n{\n"
+			   "\treturn rdy_handle_drop(inst->instance, %uu, own.handle);\n}\n", name, cn, wp, cn, t);
 	}
 
 	fprintf(h, "\n/* ---- exports: calls into the plugin ---------------------------------------- */\n");
@@ -1192,24 +1332,40 @@ static void emit_host(G *g)
 		fprintf(c, "\n/* Stands for %s when the plugin lacks it. */\n", g->exp[i].func->name);
 		emit_stub(g, i, "absent", "RDY_EABSENT");
 	}
+	if (g->nires)
+		emit_host_thunks(g);
 	fprintf(c, "\nint %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
 		   "\t\t rdy_error **err)\n{\n", wp, wp, wp);
+	if (g->nires) {
+		fprintf(c, "\t%s_host_t *hb = (%s_host_t *)malloc(sizeof *hb);\n\tif (!hb)\n\t\treturn RDY_ENOMEM;\n"
+			   "\thb->ctx = ctx;\n\thb->imports = *imports;\n", wp, wp);
+		fprintf(c, "\tconst rdy_drop_fn drops[%u] = {\n", g->nires);
+		for (uint32_t i = 0; i < g->nires; i++)
+			fprintf(c, "\t\timports->%s_destructor ? rdy__hdrop_%u : NULL,\n", tname(g, g->ires[i].type), i);
+		fputs("\t};\n", c);
+	}
 	if (g->nimp) {
 		fprintf(c, "\tconst rdy_func_v1 table[%u] = {\n", g->nimp);
 		for (uint32_t i = 0; i < g->nimp; i++) {
 			fn f = describe_fn(g, &g->imp[i], false);
 			bool rel = g->imp[i].func->result != RDY_WIT_NONE && needs_free(g, g->imp[i].func->result);
-			fprintf(c, "\t\t{ (rdy_fn)imports->%s, %s },\n", f.name,
-				rel ? rdy__sprintf(&g->a, "rdy__release_%u", i) : "NULL");
+			const char *rl = rel ? rdy__sprintf(&g->a, "rdy__release_%u", i) : "NULL";
+			if (g->nires)
+				fprintf(c, "\t\t{ imports->%s ? (rdy_fn)rdy__import_%u : NULL, %s },\n", f.name, i, rl);
+			else
+				fprintf(c, "\t\t{ (rdy_fn)imports->%s, %s },\n", f.name, rl);
 		}
 		fputs("\t};\n", c);
-		fprintf(c, "\trdy_instance *inst = rdy_instance_new(m, table, %u, ctx, err);\n", g->nimp);
-	} else {
-		fprintf(c, "\t(void)imports;\n\trdy_instance *inst = rdy_instance_new(m, NULL, 0, ctx, err);\n");
+	} else if (!g->nires) {
+		fputs("\t(void)imports;\n", c);
 	}
-	fprintf(c, "\tif (!inst)\n\t\treturn err && *err ? rdy_error_code(*err) : RDY_ENOMEM;\n");
+	fprintf(c, "\tconst rdy_instance_config config = { %s, %u, %s, %s, %s, %u };\n", g->nimp ? "table" : "NULL", g->nimp,
+		g->nires ? "hb" : "ctx", g->nires ? "true" : "false", g->nires ? "drops" : "NULL", g->nires);
+	fprintf(c, "\trdy_instance *inst = rdy_instance_create(m, &config, err);\n");
+	fprintf(c, "\tif (!inst) {\n%s\t\treturn err && *err ? rdy_error_code(*err) : RDY_ENOMEM;\n\t}\n",
+		g->nires ? "\t\tfree(hb);\n" : "");
 	fprintf(c, "\tmemset(out, 0, sizeof *out);\n\tout->instance = inst;\n\tout->state = rdy_instance_self(inst);\n"
-		   "\tout->funcs = rdy_instance_exports(inst);\n");
+		   "\tout->funcs = rdy_instance_exports(inst);\n%s", g->nires ? "\tout->host = hb;\n" : "");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
 		if (may_be_absent(g, &g->exp[i], true))
@@ -1220,7 +1376,8 @@ static void emit_host(G *g)
 	}
 	fprintf(c, "\treturn RDY_OK;\n}\n");
 	fprintf(c, "\nint %s_free(%s_t *inst, rdy_error **err)\n{\n\tint rc = rdy_instance_free(inst->instance, err);\n"
-		   "\tif (rc == RDY_OK)\n\t\tmemset(inst, 0, sizeof *inst);\n\treturn rc;\n}\n", wp, wp);
+		   "\tif (rc == RDY_OK) {\n\t\tfree(inst->host);\n\t\tmemset(inst, 0, sizeof *inst);\n\t}\n\treturn rc;\n}\n",
+		wp, wp);
 	/* After a kill every export is a stub that answers RDY_EDEAD: the plugin's state is gone. */
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fputc('\n', c);
@@ -1301,7 +1458,7 @@ static void run(G *g)
 	/* The world's own API comes first: WIT items never take these names. */
 	static const char *const world_api[] = {
 		"_t", "_imports", "_imports_t", "_exports", "_exports_t", "_state", "_state_t", "_instance_new",
-		"_instance_free", "_world", "_descriptor", "_instantiate", "_free", NULL
+		"_instance_free", "_world", "_descriptor", "_instantiate", "_free", "_kill", "_host", "_host_t", NULL
 	};
 	claim_family(g, g->wp, world_api);
 	bool host = in->side == RDY_SIDE_HOST;
@@ -1352,7 +1509,8 @@ int rdy_gen_c(const rdy_gen_input *in, FILE *h, FILE *c, char *err, size_t errle
 	g->hs = rdy_hashes_new(in->m);
 	if (!g->l || !g->hs || rdy_abi_world_funcs(in->m, in->world, false, &g->imp, &g->nimp) < 0 ||
 	    rdy_abi_world_funcs(in->m, in->world, true, &g->exp, &g->nexp) < 0 ||
-	    rdy_abi_world_resources(in->m, in->world, true, &g->eres, &g->neres) < 0) {
+	    rdy_abi_world_resources(in->m, in->world, true, &g->eres, &g->neres) < 0 ||
+	    rdy_abi_world_resources(in->m, in->world, false, &g->ires, &g->nires) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -1362,6 +1520,7 @@ out:
 	free(g->imp);
 	free(g->exp);
 	free(g->eres);
+	free(g->ires);
 	rdy_abi_layouts_free(g->l);
 	rdy_hashes_free(g->hs);
 	rdy__arena_free(&g->a);

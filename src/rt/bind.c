@@ -33,21 +33,31 @@ static bool since(const rdy_wit_stability *s)
 	return s->kind == RDY_WIT_STAB_STABLE && s->since;
 }
 
+uint32_t rdy__ntypes(const rdy_module *m)
+{
+	return m->world->nresources + m->world->niresources + m->v->nresources;
+}
+
 void rdy__res_name(const rdy_module *m, uint32_t res, char *buf, size_t n)
 {
 	const rdy_world *w = m->world;
 	const rdy__verified *v = m->v;
 	const rdy_wit_model *rm = w->m;
 	const rdy_abi_rref *r = NULL;
+	uint32_t base = w->nresources + w->niresources;
 	if (res < w->nresources) {
 		r = &w->resources[res];
-	} else if (v->res_rmap && res - w->nresources < v->nresources) {
+	} else if (res < base) {
+		r = &w->iresources[res - w->nresources];
+	} else if (res - base < v->nresources) {
 		rm = rdy_desc_model(v->desc);
-		r = &v->resources[res - w->nresources];
+		r = &v->resources[res - base];
 	}
 	char id[256];
 	if (!r)
 		snprintf(buf, n, "resource %u", res);
+	else if (r->iface < 0)
+		snprintf(buf, n, "`%s`", rm->types[r->type].name);
 	else
 		snprintf(buf, n, "`%s`.`%s`", rdy_wit_interface_id(rm, r->iface, id, sizeof id), rm->types[r->type].name);
 }
@@ -70,19 +80,29 @@ int rdy__bind_maps(const rdy_world *w, rdy__verified *v)
 		return RDY_ENOMEM;
 	rdy_abi_bind(w->m, w->w, w->exports, w->nexports, pm, pw, v->exports, v->nexports, true, v->export_map);
 	rdy_abi_bind(pm, pw, v->imports, v->nimports, w->m, w->w, w->imports, w->nimports, false, v->import_map);
-	/* Handle types: the world's resources first, then the plugin's that the world lacks. */
+	/* Handle types: the world's resources first, exported then imported, then the plugin's that the world lacks. */
+	uint32_t base = w->nresources + w->niresources;
+	if (v->niresources) {
+		if (!(v->ires_map = malloc(v->niresources * sizeof *v->ires_map)))
+			return RDY_ENOMEM;
+		rdy_abi_bind_resources(pm, pw, v->iresources, v->niresources, w->m, w->w, w->iresources, w->niresources,
+				       false, v->ires_map);
+		for (uint32_t i = 0; i < v->niresources; i++)
+			if (v->ires_map[i] != UINT32_MAX)
+				v->ires_map[i] += w->nresources;
+	}
 	if (v->nresources) {
-		uint32_t ntypes = w->nresources + v->nresources;
+		uint32_t ntypes = base + v->nresources;
 		if (!(v->res_map = malloc(v->nresources * sizeof *v->res_map)) ||
 		    !(v->res_rmap = malloc(ntypes * sizeof *v->res_rmap)))
 			return RDY_ENOMEM;
 		rdy_abi_bind_resources(pm, pw, v->resources, v->nresources, w->m, w->w, w->resources, w->nresources,
 				       true, v->res_map);
 		for (uint32_t i = 0; i < ntypes; i++)
-			v->res_rmap[i] = i < w->nresources ? UINT32_MAX : i - w->nresources;
+			v->res_rmap[i] = i < base ? UINT32_MAX : i - base;
 		for (uint32_t i = 0; i < v->nresources; i++) {
 			if (v->res_map[i] == UINT32_MAX)
-				v->res_map[i] = w->nresources + i;
+				v->res_map[i] = base + i;
 			else
 				v->res_rmap[v->res_map[i]] = i;
 		}

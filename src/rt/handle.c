@@ -30,7 +30,8 @@ enum {
 	INDEX_MASK = (1u << INDEX_BITS) - 1,
 	PAGE_SLOTS = 1u << RDY__PAGE_BITS,
 	GEN_MAX = (1u << (32 - INDEX_BITS)) - 1,
-	SLOT_FREE = 0,
+	SLOT_FREE = 0,                     /* free: dropped or taken, or never used (key 0) */
+	SLOT_ENDED = 0x20,                 /* free: a borrow whose call returned */
 };
 
 RDY_API rdy_handle_slot *rdy__handle_pages[RDY__PAGES];
@@ -124,6 +125,8 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 	uint64_t k = s ? load_key(s) : 0;
 	if (!s || !k)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x was never issued", h);
+	if (key_handle(k) == h && key_state(k) == SLOT_ENDED)
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was lent for a call that has returned", h);
 	if (key_handle(k) != h || key_state(k) == SLOT_FREE)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was dropped", h);
 	if (key_state(k) == RDY__SLOT_DEAD)
@@ -191,14 +194,14 @@ static rdy_handle_slot *slot_new(uint32_t *h)
 	return s;
 }
 
-/* Puts S, of handle H, at the end of the free queue, remembering H; under the lock. */
-static void slot_free(rdy_handle_slot *s, uint32_t h, uint32_t res)
+/* Puts S, of handle H, at the end of the free queue, remembering H and how it ended; under the lock. */
+static void slot_free(rdy_handle_slot *s, uint32_t h, uint32_t res, uint32_t state)
 {
 	s->next = 0;
 	s->prev = 0;
 	s->rep = NULL;
 	s->inst = NULL;
-	store_key(s, key_of(h, res, SLOT_FREE));
+	store_key(s, key_of(h, res, state));
 	uint32_t i = h & INDEX_MASK;
 	if (free_tail)
 		slot_at(free_tail)->next = i;
@@ -228,12 +231,13 @@ static void list_remove(rdy_instance *inst, rdy_handle_slot *s)
 	inst->nhandles--;
 }
 
-RDY_API int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle)
+/* A new handle of STATE, own or borrow. */
+static int32_t handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t state, uint32_t *handle)
 {
 	if (!inst)
-		return refuse(NULL, RDY_EINVAL, "rdy_handle_new: no instance");
-	if (res >= inst->module->world->nresources + inst->module->v->nresources)
-		return refuse(inst, RDY_EINVAL, "rdy_handle_new: no resource %u", res);
+		return refuse(NULL, RDY_EINVAL, "a new handle: no instance");
+	if (res >= rdy__ntypes(inst->module))
+		return refuse(inst, RDY_EINVAL, "a new handle: no resource %u", res);
 	pthread_mutex_lock(&lock);
 	uint32_t h;
 	rdy_handle_slot *s = slot_new(&h);
@@ -241,7 +245,7 @@ RDY_API int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint
 		s->rep = rep;
 		s->inst = inst;
 		list_add(inst, s, h & INDEX_MASK);
-		store_key(s, key_of(h, res, RDY__SLOT_LIVE));
+		store_key(s, key_of(h, res, state));
 		*handle = h;
 	}
 	pthread_mutex_unlock(&lock);
@@ -249,6 +253,32 @@ RDY_API int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint
 		return refuse(inst, RDY_ENOMEM, fresh > INDEX_MASK ? "the handle table is full: %u live handles"
 								  : "out of memory", INDEX_MASK);
 	return RDY_OK;
+}
+
+RDY_API int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle)
+{
+	return handle_new(inst, res, rep, RDY__SLOT_LIVE, handle);
+}
+
+RDY_API int32_t rdy_handle_borrow(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle)
+{
+	return handle_new(inst, res, rep, RDY__SLOT_BORROW, handle);
+}
+
+RDY_API void rdy_handle_end(rdy_instance *inst, uint32_t h)
+{
+	(void)inst;
+	rdy_handle_slot *s = (h & INDEX_MASK) ? slot_at(h & INDEX_MASK) : NULL;
+	if (!s)
+		return;
+	pthread_mutex_lock(&lock);
+	uint64_t k = load_key(s);
+	if (key_handle(k) == h && (key_state(k) == RDY__SLOT_BORROW || key_state(k) == RDY__SLOT_DEAD)) {
+		if (key_state(k) == RDY__SLOT_BORROW)
+			list_remove(s->inst, s);
+		slot_free(s, h, key_res(k), SLOT_ENDED);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 /*
@@ -270,31 +300,40 @@ static int32_t release(rdy_instance *inst, uint32_t res, uint32_t h, bool drop, 
 	if (st == RDY_EDEAD && drop) {
 		s = slot_at(h & INDEX_MASK);
 		if (key_res(load_key(s)) == res) {
-			slot_free(s, h, res);
+			slot_free(s, h, res, SLOT_FREE);
 			*dead = true;
 			st = RDY_OK;
 		}
+	} else if (st == RDY_OK && key_state(load_key(s)) == RDY__SLOT_BORROW) {
+		st = refuse(inst, RDY_EHANDLE, "handle 0x%08x is a borrow: only an own handle can be dropped or given away",
+			    h);
 	} else if (st == RDY_OK) {
 		*rep = s->rep;
 		list_remove(inst, s);
-		slot_free(s, h, res);
+		slot_free(s, h, res, SLOT_FREE);
 	}
 	pthread_mutex_unlock(&lock);
 	return st;
 }
 
-/* The plugin's destructor for REP, of handle type RES of INST's module. */
+/* The destructor of REP, of handle type RES of INST's module: the host's or the plugin's. */
 static void destroy(rdy_instance *inst, uint32_t res, void *rep)
 {
 	const rdy_module *m = inst->module;
+	const rdy_world *w = m->world;
+	if (res >= w->nresources && res - w->nresources < w->niresources) {
+		if (inst->drops && inst->drops[res - w->nresources])
+			inst->drops[res - w->nresources](inst->ctx, rep);
+		return;
+	}
 	uint32_t p = m->v->res_rmap ? m->v->res_rmap[res] : UINT32_MAX;
-	if (p != UINT32_MAX && m->has_resources)
+	if (p != UINT32_MAX && m->has_resources && !inst->dead)
 		m->root->resources[p].drop(inst->self, rep);
 }
 
 RDY_API void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep)
 {
-	if (inst && inst->self && res < inst->module->world->nresources + inst->module->v->nresources)
+	if (inst && res < rdy__ntypes(inst->module))
 		destroy(inst, res, rep);
 }
 
@@ -332,7 +371,7 @@ int rdy__handles_busy(rdy_instance *inst, rdy_error **err)
 		pthread_mutex_unlock(&lock);
 		return RDY_OK;
 	}
-	uint32_t ntypes = inst->module->world->nresources + inst->module->v->nresources;
+	uint32_t ntypes = rdy__ntypes(inst->module);
 	uint32_t *count = calloc(ntypes, sizeof *count);
 	if (count)
 		for (uint32_t i = inst->first; i; i = slot_at(i)->next)
@@ -383,17 +422,20 @@ void rdy__handles_kill(rdy_instance *inst)
 		s->rep = NULL;
 		store_key(s, key_of(key_handle(k), key_res(k), RDY__SLOT_DEAD));
 		pthread_mutex_unlock(&lock);
-		destroy(inst, key_res(k), rep);
+		if (key_state(k) == RDY__SLOT_LIVE) /* a borrow's object is its owner's */
+			destroy(inst, key_res(k), rep);
 	}
 }
 
 /* ---- the functions plugins call, through rdy_imports_v1.handles ---------------------- */
 
-/* Handle type of the plugin's resource P, or UINT32_MAX. */
+/* Handle type of the plugin's resource P (its exported ones, then its imported ones), or UINT32_MAX. */
 static uint32_t plugin_res(const rdy_instance *inst, uint32_t p)
 {
 	const rdy__verified *v = inst->module->v;
-	return p < v->nresources ? v->res_map[p] : UINT32_MAX;
+	if (p < v->nresources)
+		return v->res_map[p];
+	return p - v->nresources < v->niresources ? v->ires_map[p - v->nresources] : UINT32_MAX;
 }
 
 #define PLUGIN_RES(inst, p, res)                                                                       \

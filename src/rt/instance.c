@@ -6,6 +6,7 @@
 #include "rt/rt.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The plugin's import table, in its order, from the host's IMPORTS, in the
@@ -30,32 +31,65 @@ static int bind_imports(rdy_instance *inst, const rdy_func_v1 *imports, rdy_erro
 	return RDY_OK;
 }
 
-/* The steps of rdy_instance_new, under the lock. */
-static rdy_instance *instance_new(rdy_module *m, const rdy_func_v1 *imports, void *ctx, rdy_error **err)
+/* The steps of rdy_instance_create, under the lock. */
+static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, rdy_error **err)
 {
-	uint32_t n = m->v->nimports;
+	uint32_t n = m->v->nimports, nd = m->world->niresources;
 	rdy_instance *inst = malloc(sizeof *inst + n * sizeof *inst->funcs);
-	if (!inst) {
+	rdy_drop_fn *drops = nd ? malloc(nd * sizeof *drops) : NULL;
+	if (!inst || (nd && !drops)) {
+		free(inst);
+		free(drops);
 		rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 		return NULL;
 	}
+	if (nd)
+		memcpy(drops, c->drops, nd * sizeof *drops);
 	inst->module = m;
 	inst->self = NULL;
 	inst->first = 0;
 	inst->nhandles = 0;
 	inst->dead = false;
-	inst->imports = (rdy_imports_v1){ ctx, n, inst->funcs, &rdy__handles, inst };
-	if (bind_imports(inst, imports, err) != RDY_OK) {
+	inst->ctx = c->ctx;
+	inst->drops = drops;
+	inst->imports = (rdy_imports_v1){ c->pass_instance ? (void *)inst : c->ctx, n, inst->funcs, &rdy__handles, inst };
+	if (bind_imports(inst, c->imports, err) != RDY_OK) {
+		free(drops);
 		free(inst);
 		return NULL;
 	}
 	int32_t status = m->root->instance_new(&inst->imports, &inst->self);
 	if (status != RDY_OK) {
 		rdy__fail(err, RDY_ETRAP, "%s: instance_new trapped (status %d)", m->path, (int)status);
+		inst->dead = true; /* no state: only the host's objects it was given are destroyed */
+		rdy__handles_kill(inst);
+		free(drops);
 		free(inst);
 		return NULL;
 	}
 	m->live++;
+	return inst;
+}
+
+RDY_API rdy_instance *rdy_instance_create(rdy_module *m, const rdy_instance_config *c, rdy_error **err)
+{
+	if (!m || !c) {
+		rdy__fail(err, RDY_EINVAL, "rdy_instance_create: no %s", m ? "configuration" : "module");
+		return NULL;
+	}
+	if (c->nimports != m->world->nimports || (c->nimports && !c->imports)) {
+		rdy__fail(err, RDY_EINVAL, "%s: %u imports given, the host's world has %u", m->path,
+			  c->imports ? c->nimports : 0, m->world->nimports);
+		return NULL;
+	}
+	if (c->ndrops != m->world->niresources || (c->ndrops && !c->drops)) {
+		rdy__fail(err, RDY_EINVAL, "%s: %u destructors given, the host's world imports %u resources", m->path,
+			  c->drops ? c->ndrops : 0, m->world->niresources);
+		return NULL;
+	}
+	pthread_mutex_lock(&rdy__lock);
+	rdy_instance *inst = instance_new(m, c, err);
+	pthread_mutex_unlock(&rdy__lock);
 	return inst;
 }
 
@@ -66,15 +100,19 @@ RDY_API rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports
 		rdy__fail(err, RDY_EINVAL, "rdy_instance_new: no module");
 		return NULL;
 	}
-	if (nimports != m->world->nimports || (nimports && !imports)) {
-		rdy__fail(err, RDY_EINVAL, "%s: %u imports given, the host's world has %u", m->path,
-			  imports ? nimports : 0, m->world->nimports);
+	rdy_instance_config c = { imports, nimports, ctx, false, NULL, 0 };
+	/* Without destructors the host's objects would never be freed: those worlds need rdy_instance_create. */
+	if (m->world->niresources) {
+		rdy__fail(err, RDY_EINVAL, "%s: the host's world imports resources: create instances with "
+			  "rdy_instance_create and their destructors", m->path);
 		return NULL;
 	}
-	pthread_mutex_lock(&rdy__lock);
-	rdy_instance *inst = instance_new(m, imports, ctx, err);
-	pthread_mutex_unlock(&rdy__lock);
-	return inst;
+	return rdy_instance_create(m, &c, err);
+}
+
+RDY_API void *rdy_instance_ctx(const rdy_instance *inst)
+{
+	return inst ? inst->ctx : NULL;
 }
 
 RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
@@ -89,8 +127,10 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		inst->module->live--;
 	}
 	pthread_mutex_unlock(&rdy__lock);
-	if (rc == RDY_OK)
+	if (rc == RDY_OK) {
+		free(inst->drops);
 		free(inst);
+	}
 	return rc;
 }
 

@@ -48,6 +48,9 @@ typedef struct rdy__verified {
 	uint32_t nresources;
 	uint32_t *res_map;                 /* for each, its handle type: the world's index, or past the world's */
 	uint32_t *res_rmap;                /* for each handle type (the world's, then the rest), the plugin's index */
+	rdy_abi_rref *iresources;          /* the plugin's imported resources, in its order */
+	uint32_t niresources;
+	uint32_t *ires_map;                /* for each, the world's handle type, or UINT32_MAX */
 	char **absent;                     /* the check's lines for items that bind as absent, less "MODULE: " */
 	uint32_t nabsent;
 	uint32_t refs;                     /* the cache's, plus one per open module; under the lock */
@@ -78,6 +81,8 @@ struct rdy_world {
 	uint32_t nimports;
 	rdy_abi_rref *resources;           /* the exported resources: handle types 0 .. nresources-1 */
 	uint32_t nresources;
+	rdy_abi_rref *iresources;          /* the imported ones, the host's: handle types from nresources on */
+	uint32_t niresources;
 	rdy_check_model *prep;             /* the host's hashes, made once for every check; under the lock */
 	rdy__cache cache;                  /* plugin descriptors checked against this world; under the lock */
 	uint32_t refs;                     /* the host's, plus one per open module; under the lock */
@@ -102,6 +107,8 @@ struct rdy_instance {
 	uint32_t first;                    /* its live handles' slots, a list; under the handle lock */
 	uint32_t nhandles;
 	bool dead;                         /* killed: the plugin's state is freed; under the lock */
+	void *ctx;                         /* the host's */
+	rdy_drop_fn *drops;                /* the host's destructors, world->niresources of them */
 	rdy_imports_v1 imports;            /* what instance_new was given; lives as long as the instance */
 	rdy_func_v1 funcs[];               /* its table: the plugin's imports, in its order */
 };
@@ -157,6 +164,9 @@ int rdy__bind_maps(const rdy_world *w, rdy__verified *v);
 int rdy__bind(rdy_module *m);
 /* Whether the plugin may do without import I of V: it gates the function or its interface @since. */
 bool rdy__import_gated(const rdy__verified *v, uint32_t i);
+/* The handle types of M: the world's exported and imported resources, then the plugin's extra ones. */
+uint32_t rdy__ntypes(const rdy_module *m);
+
 /* How messages name handle type RES of module M: "`ns:pkg/iface@1.0.0`.`counter`". */
 void rdy__res_name(const rdy_module *m, uint32_t res, char *buf, size_t n);
 /* The runtime's handle functions, given to every instance [H-API]. */

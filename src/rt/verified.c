@@ -32,6 +32,8 @@ static void verified_free(rdy__verified *v)
 	free(v->res_map);
 	free(v->res_rmap);
 	free(v->resources);
+	free(v->iresources);
+	free(v->ires_map);
 	free(v->export_map);
 	free(v->imports);
 	free(v->exports);
@@ -100,7 +102,8 @@ static int functions(const rdy_world *w, rdy__verified *v, const char *who, rdy_
 	int pw = rdy_desc_world(v->desc);
 	if (rdy_abi_world_funcs(pm, pw, true, &v->exports, &v->nexports) < 0 ||
 	    rdy_abi_world_funcs(pm, pw, false, &v->imports, &v->nimports) < 0 ||
-	    rdy_abi_world_resources(pm, pw, true, &v->resources, &v->nresources) < 0 || rdy__bind_maps(w, v) != RDY_OK)
+	    rdy_abi_world_resources(pm, pw, true, &v->resources, &v->nresources) < 0 ||
+	    rdy_abi_world_resources(pm, pw, false, &v->iresources, &v->niresources) < 0 || rdy__bind_maps(w, v) != RDY_OK)
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", who);
 	return RDY_OK;
 }

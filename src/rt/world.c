@@ -15,6 +15,7 @@ static void world_free(rdy_world *w)
 	free(w->exports);
 	free(w->imports);
 	free(w->resources);
+	free(w->iresources);
 	rdy_check_model_free(w->prep);
 	rdy_desc_free(w->desc);
 	free(w);
@@ -49,6 +50,7 @@ RDY_API rdy_world *rdy_world_new(const uint8_t *descriptor, size_t len, rdy_erro
 	if (rdy_abi_world_funcs(w->m, w->w, true, &w->exports, &w->nexports) < 0 ||
 	    rdy_abi_world_funcs(w->m, w->w, false, &w->imports, &w->nimports) < 0 ||
 	    rdy_abi_world_resources(w->m, w->w, true, &w->resources, &w->nresources) < 0 ||
+	    rdy_abi_world_resources(w->m, w->w, false, &w->iresources, &w->niresources) < 0 ||
 	    !(w->prep = rdy_check_model_new(w->m)))
 		return world_fail(w, err, RDY_ENOMEM, "out of memory");
 	w->refs = 1;

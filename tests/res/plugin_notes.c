@@ -1,0 +1,114 @@
+/*
+ * The plugin of the notes tests: it holds handles to the host's notes
+ * (test:notes/pad), through the generated plugin bindings, and misuses
+ * them where a test asks it to.
+ */
+#include "notes_plugin.h"
+
+#include <stdlib.h>
+
+typedef test_notes_pad_note_own_t own_t;
+typedef test_notes_pad_note_borrow_t borrow_t;
+
+enum { MAX_KEPT = 8 };
+
+struct rdy_state {
+	const rdy_imports_v1 *im;
+	own_t kept[MAX_KEPT];
+	uint32_t nkept;
+	borrow_t stash;
+};
+
+/* A handle kept where every instance sees it: what read-shared uses. */
+static uint32_t shared;
+
+int32_t test_notes_notes_instance_new(const rdy_imports_v1 *imports, test_notes_notes_state_t **state)
+{
+	if (!(*state = calloc(1, sizeof **state)))
+		return RDY_ETRAP;
+	(*state)->im = imports;
+	return RDY_OK;
+}
+
+void test_notes_notes_instance_free(test_notes_notes_state_t *state)
+{
+	free(state);
+}
+
+static int32_t keep(test_notes_notes_state_t *state, own_t n)
+{
+	if (state->nkept == MAX_KEPT)
+		return RDY_ETRAP;
+	state->kept[state->nkept++] = n;
+	shared = n.handle;
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_keep(test_notes_notes_state_t *state, own_t n)
+{
+	return keep(state, n);
+}
+
+int32_t exports_test_notes_user_drop_kept(test_notes_notes_state_t *state, uint32_t *ret)
+{
+	*ret = state->nkept;
+	for (uint32_t i = 0; i < state->nkept; i++) {
+		int32_t st = test_notes_pad_note_drop(state->im, state->kept[i]);
+		if (st != RDY_OK)
+			return st;
+	}
+	state->nkept = 0;
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_peek(test_notes_notes_state_t *state, borrow_t n, rdy_string_t *ret)
+{
+	return test_notes_pad_method_note_text(state->im, n, ret);
+}
+
+int32_t exports_test_notes_user_drop_lent(test_notes_notes_state_t *state, borrow_t n, int32_t *ret)
+{
+	own_t forged = { n.handle };
+	*ret = test_notes_pad_note_drop(state->im, forged);
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_stash(test_notes_notes_state_t *state, borrow_t n)
+{
+	state->stash = n; /* the bug: a borrow lives only for its call */
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_read_stash(test_notes_notes_state_t *state, int32_t *ret)
+{
+	rdy_string_t s = { NULL, 0 };
+	*ret = test_notes_pad_method_note_text(state->im, state->stash, &s);
+	if (*ret == RDY_OK)
+		test_notes_pad_method_note_text_release(state->im, &s);
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_give_back(test_notes_notes_state_t *state, own_t *ret)
+{
+	if (!state->nkept)
+		return RDY_ETRAP;
+	*ret = state->kept[--state->nkept];
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_ask(test_notes_notes_state_t *state, const rdy_string_t *text)
+{
+	own_t n;
+	int32_t st = test_notes_pad_make(state->im, text, &n);
+	return st != RDY_OK ? st : keep(state, n);
+}
+
+int32_t exports_test_notes_user_read_shared(test_notes_notes_state_t *state, int32_t *ret)
+{
+	borrow_t b = { shared };
+	rdy_string_t s = { NULL, 0 };
+	*ret = test_notes_pad_method_note_text(state->im, b, &s);
+	if (*ret == RDY_OK)
+		test_notes_pad_method_note_text_release(state->im, &s);
+	return RDY_OK;
+}
