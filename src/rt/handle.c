@@ -416,11 +416,18 @@ void rdy__handles_kill(rdy_instance *inst)
 		rdy_handle_slot *s = slot_at(i);
 		uint64_t k = load_key(s);
 		void *rep = s->rep;
+		const rdy_world *w = inst->module->world;
+		bool held = key_state(k) == RDY__SLOT_LIVE && key_res(k) >= w->nresources &&
+			    key_res(k) - w->nresources < w->niresources;
 		list_remove(inst, s);
-		s->prev = s->next = 0;
-		s->inst = NULL;
-		s->rep = NULL;
-		store_key(s, key_of(key_handle(k), key_res(k), RDY__SLOT_DEAD));
+		if (held) { /* the host's object, held by the plugin: its holder is gone, and so is the handle */
+			slot_free(s, key_handle(k), key_res(k), SLOT_FREE);
+		} else {    /* the host holds it, or a call in progress borrows it: dead until dropped or ended */
+			s->prev = s->next = 0;
+			s->inst = NULL;
+			s->rep = NULL;
+			store_key(s, key_of(key_handle(k), key_res(k), RDY__SLOT_DEAD));
+		}
 		pthread_mutex_unlock(&lock);
 		if (key_state(k) == RDY__SLOT_LIVE) /* a borrow's object is its owner's */
 			destroy(inst, key_res(k), rep);

@@ -19,6 +19,13 @@ struct rdy_state {
 	borrow_t stash;
 };
 
+enum { FOLDER_MAX = 16 };
+
+struct test_notes_user_folder {
+	own_t notes[FOLDER_MAX];
+	uint32_t n;
+};
+
 /* A handle kept where every instance sees it: what read-shared uses. */
 static uint32_t shared;
 
@@ -110,5 +117,38 @@ int32_t exports_test_notes_user_read_shared(test_notes_notes_state_t *state, int
 	*ret = test_notes_pad_method_note_text(state->im, b, &s);
 	if (*ret == RDY_OK)
 		test_notes_pad_method_note_text_release(state->im, &s);
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_constructor_folder(test_notes_notes_state_t *state, test_notes_user_folder_t **ret)
+{
+	(void)state;
+	return (*ret = calloc(1, sizeof **ret)) ? RDY_OK : RDY_ETRAP;
+}
+
+/* A folder's notes go with it: each handle dropped, so the host's destructor runs. */
+void test_notes_user_folder_destructor(test_notes_notes_state_t *state, test_notes_user_folder_t *rep)
+{
+	for (uint32_t i = 0; i < rep->n; i++)
+		test_notes_pad_note_drop(state->im, rep->notes[i]);
+	free(rep);
+}
+
+int32_t exports_test_notes_user_method_folder_file(test_notes_notes_state_t *state, test_notes_user_folder_t *self,
+						   own_t n)
+{
+	if (self->n == FOLDER_MAX) {
+		test_notes_pad_note_drop(state->im, n);
+		return RDY_ETRAP;
+	}
+	self->notes[self->n++] = n;
+	return RDY_OK;
+}
+
+int32_t exports_test_notes_user_method_folder_count(test_notes_notes_state_t *state, test_notes_user_folder_t *self,
+						    uint32_t *ret)
+{
+	(void)state;
+	*ret = self->n;
 	return RDY_OK;
 }

@@ -9,17 +9,11 @@
  * A failure prints the sequence's seed and its operations up to there.
  */
 #include "app_host.h"
-
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "model.h"
 
 typedef test_res_things_counter_own_t own_t;
 
-enum { MAXH = 64, OPS = 24 };
-enum { LIVE, DROPPED, DEAD };
+enum { MAXH = 64 };
 
 typedef struct handle {
 	own_t own;
@@ -28,11 +22,6 @@ typedef struct handle {
 	int state;
 } handle;
 
-static const char *const state_names[] = { "live", "dropped", "dead" };
-
-/* What the destructors reported during one operation. */
-static uint32_t reported[256];
-static unsigned nreported;
 
 static int32_t hook_poke(void *ctx)
 {
@@ -43,9 +32,7 @@ static int32_t hook_poke(void *ctx)
 static int32_t hook_dropped(void *ctx, uint32_t value)
 {
 	(void)ctx;
-	if (nreported < 256)
-		reported[nreported] = value;
-	nreported++;
+	report(value);
 	return RDY_OK;
 }
 
@@ -56,68 +43,12 @@ static rdy_module *module;
 static test_res_app_t inst[2];
 static handle hs[MAXH];
 static unsigned nh;
-static uint64_t seq_seed;
-static char trail[OPS * 2][96];
-static unsigned ntrail;
-static uint64_t nops, ndestructors;
-
-static _Noreturn void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "test_res_model: sequence seed %" PRIu64 ": ", seq_seed);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\noperations so far:\n");
-	for (unsigned i = 0; i < ntrail; i++)
-		fprintf(stderr, "  %s\n", trail[i]);
-	exit(1);
-}
-
-static void note(const char *fmt, ...)
-{
-	if (ntrail >= sizeof trail / sizeof *trail)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(trail[ntrail++], sizeof *trail, fmt, ap);
-	va_end(ap);
-}
-
-/* xorshift64*: reproducible from the sequence's seed. */
-static uint64_t rng;
-static uint32_t rnd(uint32_t n)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (uint32_t)((rng * 2685821657736338717ull) >> 33) % n;
-}
 
 static void instantiate(int i)
 {
 	rdy_error *err = NULL;
 	if (test_res_app_instantiate(module, &imports, NULL, &inst[i], &err) != RDY_OK)
 		fail("instantiate: %s", rdy_error_message(err));
-}
-
-/* The destructors run by the last operation must be exactly VALUES, in any order. */
-static void expect_destructors(const uint32_t *values, unsigned n)
-{
-	if (nreported != n)
-		fail("%u destructors ran, the model expects %u", nreported, n);
-	uint32_t want[256];
-	memcpy(want, values, n * sizeof *values);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned k = 0;
-		while (k < n && want[k] != reported[i])
-			k++;
-		if (k == n)
-			fail("a destructor reported %u, which the model does not expect", reported[i]);
-		want[k] = UINT32_MAX;
-	}
-	ndestructors += n;
-	nreported = 0;
 }
 
 static const char *path(void)
@@ -155,14 +86,6 @@ static bool pick(handle **h, int *i, int32_t *want, char *msg, size_t n)
 	*i = rnd(4) ? (*h)->inst : (int)rnd(2);
 	*want = expect_use(*h, *i, msg, n);
 	return true;
-}
-
-static void check_status(const char *op, int32_t got, int32_t want, const char *msg)
-{
-	if (got != want)
-		fail("%s: status %d, the model expects %d", op, (int)got, (int)want);
-	if (want != RDY_OK && strcmp(rdy_handle_error(), msg))
-		fail("%s: message `%s`, the model expects `%s`", op, rdy_handle_error(), msg);
 }
 
 static void op_create(void)
@@ -348,6 +271,7 @@ int main(int argc, char **argv)
 {
 	unsigned long sequences = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	model_name = "test_res_model";
 	rdy_error *err = NULL;
 	if (!(world = test_res_app_world(&err)) || !(module = rdy_module_open(world, RES_PLUGIN, &err)))
 		fail("open: %s", rdy_error_message(err));

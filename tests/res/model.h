@@ -1,0 +1,100 @@
+/*
+ * What the property tests of handles share (test_res_model.c and
+ * test_res_model_notes.c): a reproducible random source, the trail of a
+ * sequence's operations printed when it fails, and the checks of statuses,
+ * messages and destructor runs against the model.
+ */
+#ifndef RES_MODEL_H
+#define RES_MODEL_H
+
+#include <rdy.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPS = 24 };                         /* the longest sequence */
+enum { LIVE, DROPPED, DEAD };              /* a handle, as the model sees it */
+
+static const char *const state_names[] = { "live", "dropped", "dead" };
+
+static const char *model_name;            /* for messages: the test's */
+static uint64_t seq_seed;
+static char trail[OPS * 4][112];
+static unsigned ntrail;
+static uint64_t nops, ndestructors;
+
+static _Noreturn void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: sequence seed %" PRIu64 ": ", model_name, seq_seed);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\noperations so far:\n");
+	for (unsigned i = 0; i < ntrail; i++)
+		fprintf(stderr, "  %s\n", trail[i]);
+	exit(1);
+}
+
+static void note(const char *fmt, ...)
+{
+	if (ntrail >= sizeof trail / sizeof *trail)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(trail[ntrail++], sizeof *trail, fmt, ap);
+	va_end(ap);
+}
+
+/* xorshift64*: reproducible from the sequence's seed. */
+static uint64_t rng;
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (uint32_t)((rng * 2685821657736338717ull) >> 33) % n;
+}
+
+/* What the destructors reported during one operation. */
+static uint32_t reported[256];
+static unsigned nreported;
+
+static void report(uint32_t value)
+{
+	if (nreported < 256)
+		reported[nreported] = value;
+	nreported++;
+}
+
+/* The destructors run by the last operation must be exactly VALUES, in any order. */
+static void expect_destructors(const uint32_t *values, unsigned n)
+{
+	if (nreported != n)
+		fail("%u destructors ran, the model expects %u", nreported, n);
+	uint32_t want[256];
+	memcpy(want, values, n * sizeof *values);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = 0;
+		while (k < n && want[k] != reported[i])
+			k++;
+		if (k == n)
+			fail("a destructor reported %u, which the model does not expect", reported[i]);
+		want[k] = UINT32_MAX;
+	}
+	ndestructors += n;
+	nreported = 0;
+}
+
+static void check_status(const char *op, int32_t got, int32_t want, const char *msg)
+{
+	if (got != want)
+		fail("%s: status %d, the model expects %d", op, (int)got, (int)want);
+	if (want != RDY_OK && strcmp(rdy_handle_error(), msg))
+		fail("%s: message `%s`, the model expects `%s`", op, rdy_handle_error(), msg);
+}
+
+#endif
