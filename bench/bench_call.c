@@ -301,7 +301,8 @@ static void setup(bench *b, const char *path)
 	memcpy(&b->mk, &syms[1], sizeof b->mk);
 	memcpy(&b->fr, &syms[2], sizeof b->fr);
 	if (exports_bench_calls_api_constructor_cell(&b->inst, 1, &b->cell) != RDY_OK ||
-	    rdy_handle_rep(b->inst.instance, BENCH_CALLS_API_CELL_RES, b->cell.handle, &b->cell_rep) != RDY_OK)
+	    rdy_handle_rep(b->inst.instance, 0 /* cell: the world's only resource */, b->cell.handle, &b->cell_rep) !=
+		    RDY_OK)
 		die("cell: %s", rdy_handle_error());
 
 	char *s = malloc(SMALL), *l = malloc(BIG);

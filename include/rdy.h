@@ -147,7 +147,9 @@ int rdy_instance_free(rdy_instance *inst, rdy_error **err);
  * once, and then the plugin's instance_free.  What is left, the instance's
  * record, stays until rdy_instance_free, so that dead handles are told
  * from stale ones; its exports must not be called (generated bindings
- * answer RDY_EDEAD for them).  Dropping a dead handle frees its slot.
+ * answer RDY_EDEAD for them).  Dropping a dead handle frees its slot;
+ * rdy_instance_free frees the rest, which are stale from then on.  The
+ * destructors run with no lock held.
  */
 void rdy_instance_kill(rdy_instance *inst);
 /* The number of live handles to INST's objects. */
@@ -251,7 +253,7 @@ static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t
 		rdy_handle_slot *s = &page[handle & ((1u << RDY__PAGE_BITS) - 1)];
 		/* Own or borrow: the two live states differ in bit 1 alone. */
 		if ((__atomic_load_n(&s->key, __ATOMIC_ACQUIRE) | 2) == ((uint64_t)handle << 32 | (uint64_t)res << 8 | RDY__SLOT_BORROW) &&
-		    s->inst == inst && l->n < RDY__LENDS) {
+		    __atomic_load_n(&s->inst, __ATOMIC_RELAXED) == inst && l->n < RDY__LENDS) {
 			l->h[l->n++] = handle;
 			*rep = s->rep;
 			return RDY_OK;

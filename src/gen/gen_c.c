@@ -522,9 +522,7 @@ static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 	if (j >= 0 && g->in->side == RDY_SIDE_HOST) {
 		fprintf(h, "/*\n * Your object of resource `%s`: you define struct %s.  Your functions\n"
 			   " * get its pointer where a parameter or result is a handle of it; plugins\n"
-			   " * see only handles.  Handle type %u (docs/abi.md §4).\n */\n"
-			   "typedef struct %s %s_t;\n#define %s_RES %uu\n", def(g, t)->name, cn,
-			handle_type(g, false, j), cn, cn, upper(g, cn), handle_type(g, false, j));
+			   " * see only handles (docs/abi.md §4).\n */\ntypedef struct %s %s_t;\n", def(g, t)->name, cn, cn, cn);
 		return;
 	}
 	if (j >= 0) {
@@ -537,8 +535,8 @@ static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 	if (k < 0)
 		return;
 	if (g->in->side == RDY_SIDE_HOST) {
-		fprintf(h, "/* The plugin's object behind a handle: opaque here.  Handle type %d (docs/abi.md §4). */\n"
-			   "typedef struct %s %s_t;\n#define %s_RES %du\n", k, cn, cn, upper(g, cn), k);
+		fprintf(h, "/* The plugin's object behind a handle: opaque here (docs/abi.md §4). */\n"
+			   "typedef struct %s %s_t;\n", cn, cn);
 		return;
 	}
 	fprintf(h, "/*\n * Your object of resource `%s`: you define struct %s.  The generated\n"
@@ -857,6 +855,8 @@ typedef struct fn {
 	const char *hbody;                 /* the wrapper's or the import thunk's body */
 } fn;
 
+static bool may_be_absent(G *g, const rdy_abi_fref *r, bool exported);
+
 /*
  * The host's side of a call whose parameters or result are handles of a
  * resource either side implements (docs/abi.md [F-REP], §4):
@@ -876,28 +876,52 @@ typedef struct conv {
 	bool any;
 } conv;
 
-static void conv_param(G *g, conv *c, fn *f, bool exported, const rdy_wit_param *p, const char *name, uint32_t i)
+/* The steps for parameter I, NAME, a handle of handle type T: lend, take, borrow or give. */
+static void conv_steps(G *g, conv *c, bool exported, bool plugin, bool borrow, uint32_t t, const char *name, uint32_t i)
+{
+	if (exported && !plugin) { /* (b) */
+		c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s, &h_%u.handle);\n\tif (st != RDY_OK) {\n%s\t}\n",
+				      c->pre, borrow ? "borrow" : "new", c->ie, t, name, i, c->undo);
+		c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_end(%s, h_%u.handle);\n%s", c->ie, i, c->undo)
+				 : rdy__sprintf(&g->a, "\t\trdy_handle_drop(%s, %uu, h_%u.handle);\n%s", c->ie, t, i, c->undo);
+		if (borrow)
+			c->after = rdy__sprintf(&g->a, "%s\trdy_handle_end(%s, h_%u.handle);\n", c->after, c->ie, i);
+	} else { /* (a), (c) */
+		c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s.handle, &rep_%u);\n\tif (st != RDY_OK) {\n%s\t}\n",
+				      c->pre, borrow ? "lend" : "take", c->ie, t, name, i, c->undo);
+		c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_unlend();\n%s", c->undo)
+				 : rdy__sprintf(&g->a, "\t\trdy__handle_orphan(%s, %uu, rep_%u);\n%s", c->ie, t, i, c->undo);
+		if (borrow)
+			c->after = rdy__sprintf(&g->a, "%s\trdy_handle_unlend();\n", c->after);
+	}
+}
+
+/*
+ * Parameter I in PASS 0 (the signatures, in parameter order, and the steps
+ * of borrows) or PASS 1 (the steps of owns): every lend comes before any
+ * take, so that a refusal changes nothing where it can.
+ */
+static void conv_param(G *g, conv *c, fn *f, bool exported, const rdy_wit_param *p, const char *name, uint32_t i,
+		       int pass)
 {
 	bool borrow, plugin;
 	int32_t k;
 	rdy_wit_type r = handle_of(g, p->type, &borrow, &plugin, &k);
+	bool converts = r >= 0 && !(!exported && plugin);
+	if (converts && pass == (borrow ? 0 : 1))
+		conv_steps(g, c, exported, plugin, borrow, handle_type(g, plugin, k), name, i);
+	if (pass)
+		return;
 	const char *ty = by_value(g, p->type) ? ctype(g, p->type) : rdy__sprintf(&g->a, "const %s *", ctype(g, p->type));
 	const char *sp = by_value(g, p->type) ? " " : "", *arg = name;
-	if (r < 0 || (!exported && plugin)) {
+	if (!converts) {
 		c->hp = rdy__sprintf(&g->a, "%s, %s%s%s", c->hp, ty, sp, name);
 	} else {
 		const char *cn = tname(g, r), *kind = borrow ? "borrow" : "own";
-		uint32_t t = handle_type(g, plugin, k);
 		c->any = true;
 		if (exported && !plugin) { /* (b) */
 			c->hp = rdy__sprintf(&g->a, "%s, %s_t *%s", c->hp, cn, name);
 			c->decl = rdy__sprintf(&g->a, "%s\t%s_%s_t h_%u = { 0 };\n", c->decl, cn, kind, i);
-			c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s, &h_%u.handle);\n\tif (st != RDY_OK) {\n%s\t}\n",
-					      c->pre, borrow ? "borrow" : "new", c->ie, t, name, i, c->undo);
-			c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_end(%s, h_%u.handle);\n%s", c->ie, i, c->undo)
-					 : rdy__sprintf(&g->a, "\t\trdy_handle_drop(%s, %uu, h_%u.handle);\n%s", c->ie, t, i, c->undo);
-			if (borrow)
-				c->after = rdy__sprintf(&g->a, "%s\trdy_handle_end(%s, h_%u.handle);\n", c->after, c->ie, i);
 			arg = rdy__sprintf(&g->a, "h_%u", i);
 		} else { /* (a), (c) */
 			c->hp = exported ? rdy__sprintf(&g->a, "%s, %s_%s_t %s", c->hp, cn, kind, name)
@@ -907,12 +931,6 @@ static void conv_param(G *g, conv *c, fn *f, bool exported, const rdy_wit_param 
 				sp = "";
 			}
 			c->decl = rdy__sprintf(&g->a, "%s\tvoid *rep_%u = NULL;\n", c->decl, i);
-			c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s.handle, &rep_%u);\n\tif (st != RDY_OK) {\n%s\t}\n",
-					      c->pre, borrow ? "lend" : "take", c->ie, t, name, i, c->undo);
-			c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_unlend();\n%s", c->undo)
-					 : rdy__sprintf(&g->a, "\t\trdy__handle_orphan(%s, %uu, rep_%u);\n%s", c->ie, t, i, c->undo);
-			if (borrow)
-				c->after = rdy__sprintf(&g->a, "%s\trdy_handle_unlend();\n", c->after);
 			arg = rdy__sprintf(&g->a, "(%s_t *)rep_%u", cn, i);
 		}
 	}
@@ -970,13 +988,18 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 		pn[i] = r->func->params[i].name;
 	pn = scoped(g, pn, r->func->nparams);
 	conv c = { exported ? "inst->instance" : "inst", "", "", "", "", "\t\treturn st;\n", "", "", false };
-	for (i = 0; i < r->func->nparams; i++)
-		conv_param(g, &c, &f, exported, &r->func->params[i], pn[i], i);
+	for (int pass = 0; pass < 2; pass++)
+		for (i = 0; i < r->func->nparams; i++)
+			conv_param(g, &c, &f, exported, &r->func->params[i], pn[i], i, pass);
 	if (r->func->result != RDY_WIT_NONE)
 		conv_result(g, &c, &f, exported, r->func->result);
 	if (c.any) {
+		/* An absent export must not take anything: it answers before any step. */
+		uint32_t x = (uint32_t)(r - g->exp);
+		const char *absent = exported && may_be_absent(g, r, true)
+			? rdy__sprintf(&g->a, "\tif (!inst->funcs[%u].call)\n\t\treturn RDY_EABSENT;\n", x) : "";
 		f.hparams = c.hp;
-		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s\tst = %s%s);\n%s%s\treturn st;\n", c.decl, c.pre,
+		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = %s%s);\n%s%s\treturn st;\n", absent, c.decl, c.pre,
 				       exported ? rdy__sprintf(&g->a, "inst->exports.%s(inst->state", f.name)
 						: rdy__sprintf(&g->a, "hb->imports.%s(hb->ctx", f.name),
 				       c.cargs, c.after, c.post);

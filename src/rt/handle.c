@@ -125,15 +125,19 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 	uint64_t k = s ? load_key(s) : 0;
 	if (!s || !k)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x was never issued", h);
+	/* Read once: a slot another thread frees meanwhile is stale, never a NULL dereference. */
+	const rdy_instance *owner = __atomic_load_n(&s->inst, __ATOMIC_RELAXED);
 	if (key_handle(k) == h && key_state(k) == SLOT_ENDED)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was lent for a call that has returned", h);
 	if (key_handle(k) != h || key_state(k) == SLOT_FREE)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was dropped", h);
 	if (key_state(k) == RDY__SLOT_DEAD)
 		return refuse(inst, RDY_EDEAD, "handle 0x%08x is dead: its instance was freed by force", h);
-	if (s->inst != inst)
+	if (!owner)
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was dropped", h);
+	if (owner != inst)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x belongs to another instance, of %s", h,
-			      s->inst->module->path);
+			      owner->module->path);
 	if (key_res(k) != res) {
 		char want[300], have[300];
 		rdy__res_name(inst->module, res, want, sizeof want);
@@ -149,8 +153,8 @@ RDY_API int32_t rdy__handle_refused(rdy_instance *inst, uint32_t res, uint32_t h
 	rdy_handle_slot *s;
 	int32_t st = check(inst, res, h, &s);
 	if (st == RDY_OK)
-		st = refuse(inst, RDY_EBUSY, "handle 0x%08x: more than %d calls that lend handles are in progress on "
-				 "this thread", h, RDY__LENDS);
+		st = refuse(inst, RDY_EBUSY, "handle 0x%08x: %d handles are lent to calls in progress on this thread "
+				 "already", h, RDY__LENDS);
 	return st;
 }
 
@@ -200,7 +204,7 @@ static void slot_free(rdy_handle_slot *s, uint32_t h, uint32_t res, uint32_t sta
 	s->next = 0;
 	s->prev = 0;
 	s->rep = NULL;
-	s->inst = NULL;
+	__atomic_store_n(&s->inst, NULL, __ATOMIC_RELAXED);
 	store_key(s, key_of(h, res, state));
 	uint32_t i = h & INDEX_MASK;
 	if (free_tail)
@@ -210,25 +214,26 @@ static void slot_free(rdy_handle_slot *s, uint32_t h, uint32_t res, uint32_t sta
 	free_tail = i;
 }
 
-static void list_add(rdy_instance *inst, rdy_handle_slot *s, uint32_t i)
+/* An instance's list of slots (its live handles, or its dead ones), linked by index; under the lock. */
+static void list_add(uint32_t *head, uint32_t *count, rdy_handle_slot *s, uint32_t i)
 {
 	s->prev = 0;
-	s->next = inst->first;
-	if (inst->first)
-		slot_at(inst->first)->prev = i;
-	inst->first = i;
-	inst->nhandles++;
+	s->next = *head;
+	if (*head)
+		slot_at(*head)->prev = i;
+	*head = i;
+	++*count;
 }
 
-static void list_remove(rdy_instance *inst, rdy_handle_slot *s)
+static void list_remove(uint32_t *head, uint32_t *count, rdy_handle_slot *s)
 {
 	if (s->prev)
 		slot_at(s->prev)->next = s->next;
 	else
-		inst->first = s->next;
+		*head = s->next;
 	if (s->next)
 		slot_at(s->next)->prev = s->prev;
-	inst->nhandles--;
+	--*count;
 }
 
 /* A new handle of STATE, own or borrow. */
@@ -238,13 +243,15 @@ static int32_t handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t 
 		return refuse(NULL, RDY_EINVAL, "a new handle: no instance");
 	if (res >= rdy__ntypes(inst->module))
 		return refuse(inst, RDY_EINVAL, "a new handle: no resource %u", res);
+	if (__atomic_load_n(&inst->closing, __ATOMIC_ACQUIRE))
+		return refuse(inst, RDY_EDEAD, "no new handle: the instance is being freed or was freed by force");
 	pthread_mutex_lock(&lock);
 	uint32_t h;
 	rdy_handle_slot *s = slot_new(&h);
 	if (s) {
 		s->rep = rep;
-		s->inst = inst;
-		list_add(inst, s, h & INDEX_MASK);
+		__atomic_store_n(&s->inst, inst, __ATOMIC_RELAXED);
+		list_add(&inst->first, &inst->nhandles, s, h & INDEX_MASK);
 		store_key(s, key_of(h, res, state));
 		*handle = h;
 	}
@@ -275,7 +282,9 @@ RDY_API void rdy_handle_end(rdy_instance *inst, uint32_t h)
 	uint64_t k = load_key(s);
 	if (key_handle(k) == h && (key_state(k) == RDY__SLOT_BORROW || key_state(k) == RDY__SLOT_DEAD)) {
 		if (key_state(k) == RDY__SLOT_BORROW)
-			list_remove(s->inst, s);
+			list_remove(&s->inst->first, &s->inst->nhandles, s);
+		else
+			list_remove(&s->inst->dead_first, &s->inst->ndead, s);
 		slot_free(s, h, key_res(k), SLOT_ENDED);
 	}
 	pthread_mutex_unlock(&lock);
@@ -299,7 +308,11 @@ static int32_t release(rdy_instance *inst, uint32_t res, uint32_t h, bool drop, 
 	/* A dead handle is the host's to free: it has no object any more, only its slot. */
 	if (st == RDY_EDEAD && drop) {
 		s = slot_at(h & INDEX_MASK);
-		if (key_res(load_key(s)) == res) {
+		if (s->inst != inst) {
+			st = refuse(inst, RDY_EHANDLE, "handle 0x%08x belongs to another instance, of %s", h,
+				    s->inst->module->path);
+		} else if (key_res(load_key(s)) == res) {
+			list_remove(&inst->dead_first, &inst->ndead, s);
 			slot_free(s, h, res, SLOT_FREE);
 			*dead = true;
 			st = RDY_OK;
@@ -309,7 +322,7 @@ static int32_t release(rdy_instance *inst, uint32_t res, uint32_t h, bool drop, 
 			    h);
 	} else if (st == RDY_OK) {
 		*rep = s->rep;
-		list_remove(inst, s);
+		list_remove(&inst->first, &inst->nhandles, s);
 		slot_free(s, h, res, SLOT_FREE);
 	}
 	pthread_mutex_unlock(&lock);
@@ -419,12 +432,11 @@ void rdy__handles_kill(rdy_instance *inst)
 		const rdy_world *w = inst->module->world;
 		bool held = key_state(k) == RDY__SLOT_LIVE && key_res(k) >= w->nresources &&
 			    key_res(k) - w->nresources < w->niresources;
-		list_remove(inst, s);
+		list_remove(&inst->first, &inst->nhandles, s);
 		if (held) { /* the host's object, held by the plugin: its holder is gone, and so is the handle */
 			slot_free(s, key_handle(k), key_res(k), SLOT_FREE);
 		} else {    /* the host holds it, or a call in progress borrows it: dead until dropped or ended */
-			s->prev = s->next = 0;
-			s->inst = NULL;
+			list_add(&inst->dead_first, &inst->ndead, s, i);
 			s->rep = NULL;
 			store_key(s, key_of(key_handle(k), key_res(k), RDY__SLOT_DEAD));
 		}
@@ -432,6 +444,18 @@ void rdy__handles_kill(rdy_instance *inst)
 		if (key_state(k) == RDY__SLOT_LIVE) /* a borrow's object is its owner's */
 			destroy(inst, key_res(k), rep);
 	}
+}
+
+void rdy__handles_free_dead(rdy_instance *inst)
+{
+	pthread_mutex_lock(&lock);
+	while (inst->dead_first) {
+		rdy_handle_slot *s = slot_at(inst->dead_first);
+		uint64_t k = load_key(s);
+		list_remove(&inst->dead_first, &inst->ndead, s);
+		slot_free(s, key_handle(k), key_res(k), SLOT_FREE);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 /* ---- the functions plugins call, through rdy_imports_v1.handles ---------------------- */

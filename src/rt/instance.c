@@ -50,6 +50,9 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 	inst->first = 0;
 	inst->nhandles = 0;
 	inst->dead = false;
+	inst->closing = false;
+	inst->dead_first = 0;
+	inst->ndead = 0;
 	inst->ctx = c->ctx;
 	inst->drops = drops;
 	inst->imports = (rdy_imports_v1){ c->pass_instance ? (void *)inst : c->ctx, n, inst->funcs, &rdy__handles, inst };
@@ -63,6 +66,7 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 		rdy__fail(err, RDY_ETRAP, "%s: instance_new trapped (status %d)", m->path, (int)status);
 		inst->dead = true; /* no state: only the host's objects it was given are destroyed */
 		rdy__handles_kill(inst);
+		rdy__handles_free_dead(inst);
 		free(drops);
 		free(inst);
 		return NULL;
@@ -122,12 +126,14 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 	pthread_mutex_lock(&rdy__lock);
 	int rc = rdy__handles_busy(inst, err);
 	if (rc == RDY_OK) {
+		__atomic_store_n(&inst->closing, true, __ATOMIC_RELEASE);
 		if (!inst->dead)
 			inst->module->root->instance_free(inst->self);
 		inst->module->live--;
 	}
 	pthread_mutex_unlock(&rdy__lock);
 	if (rc == RDY_OK) {
+		rdy__handles_free_dead(inst);
 		free(inst->drops);
 		free(inst);
 	}
@@ -138,13 +144,18 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 {
 	if (!inst)
 		return;
+	/* Once, and the destructors with no lock held ([H-DROP]): they may call back into the host. */
 	pthread_mutex_lock(&rdy__lock);
-	if (!inst->dead) {
-		rdy__handles_kill(inst);
-		inst->module->root->instance_free(inst->self);
-		inst->self = NULL;
-		inst->dead = true;
-	}
+	bool first = !inst->closing;
+	__atomic_store_n(&inst->closing, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&rdy__lock);
+	if (!first)
+		return;
+	rdy__handles_kill(inst);
+	pthread_mutex_lock(&rdy__lock);
+	inst->module->root->instance_free(inst->self);
+	inst->self = NULL;
+	inst->dead = true;
 	pthread_mutex_unlock(&rdy__lock);
 }
 

@@ -10,11 +10,13 @@
  * any step undoes every earlier one.  Every message starts with the path as
  * given.
  */
+#define _GNU_SOURCE /* dladdr1 */
 #include "rt/rt.h"
 #include "rt/unload.h"
 #include "abi/elf.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +128,12 @@ static int validate_header(const rdy_module *m, rdy_error **err)
 	if (r->size < RDY_ROOT_V1_0_SIZE)
 		return bad_root(m, err, "size is %u bytes; ABI v1's is at least %d", (unsigned)r->size,
 				RDY_ROOT_V1_0_SIZE);
+	/* The fields past 1.0's are read only where the symbol itself holds them. */
+	Dl_info info;
+	const ElfW(Sym) *sym = NULL;
+	if (dladdr1(r, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && r->size > sym->st_size)
+		return bad_root(m, err, "size is %u bytes; the symbol `" RDY_PLUGIN_SYMBOL "` holds %zu", (unsigned)r->size,
+				(size_t)sym->st_size);
 	if (r->reserved)
 		return bad_root(m, err, "reserved field is %u, not 0", (unsigned)r->reserved);
 	return RDY_OK;

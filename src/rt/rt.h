@@ -106,7 +106,10 @@ struct rdy_instance {
 	void *self;                        /* the plugin's state */
 	uint32_t first;                    /* its live handles' slots, a list; under the handle lock */
 	uint32_t nhandles;
+	uint32_t dead_first;               /* its dead handles' slots, freed with it; under the handle lock */
+	uint32_t ndead;
 	bool dead;                         /* killed: the plugin's state is freed; under the lock */
+	bool closing;                      /* being killed or freed: no new handles; atomic */
 	void *ctx;                         /* the host's */
 	rdy_drop_fn *drops;                /* the host's destructors, world->niresources of them */
 	rdy_imports_v1 imports;            /* what instance_new was given; lives as long as the instance */
@@ -178,9 +181,12 @@ extern const rdy_handles_v1 rdy__handles;
 int rdy__handles_busy(rdy_instance *inst, rdy_error **err);
 /*
  * Kills INST's handles: each turns dead (RDY_EDEAD from then on), and the
- * destructor of its object runs, once.  Takes the handle lock.
+ * destructor of its object runs, once.  Takes the handle lock, and holds
+ * no lock while a destructor runs.
  */
 void rdy__handles_kill(rdy_instance *inst);
+/* Frees the slots of INST's dead handles, as INST goes: later uses are stale.  Takes the handle lock. */
+void rdy__handles_free_dead(rdy_instance *inst);
 
 /* How messages name function F of world W: "`ns:pkg/iface@1.0.0`.`func`", or "`func`" for a world's own. */
 void rdy__func_name(const rdy_wit_model *m, int w, bool exports, const rdy_abi_fref *f, char *buf, size_t n);

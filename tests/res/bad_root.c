@@ -6,8 +6,20 @@
  */
 #include "app_plugin.h"
 
+#include <string.h>
+
 extern const rdy_plugin_root_v1 rdy_plugin_v1_generated;
 
+#if defined(RES_BAD_SYMSIZE)
+/* A 1.0-sized symbol whose size field claims 1.1's: the loader must not read past it. */
+__attribute__((visibility("default"), aligned(8))) unsigned char rdy_plugin_v1[RDY_ROOT_V1_0_SIZE];
+
+__attribute__((constructor)) static void fill(void)
+{
+	rdy_plugin_root_v1 r = rdy_plugin_v1_generated;
+	memcpy(rdy_plugin_v1, &r, sizeof rdy_plugin_v1);
+}
+#else
 __attribute__((visibility("default"))) rdy_plugin_root_v1 rdy_plugin_v1;
 
 __attribute__((constructor)) static void fill(void)
@@ -26,3 +38,4 @@ __attribute__((constructor)) static void fill(void)
 	rdy_plugin_v1.resources = no_destructor;
 #endif
 }
+#endif

@@ -25,6 +25,8 @@ typedef struct hooks {
 	char poke_message[512];
 	uint32_t dropped[16];              /* the values the destructors reported, in order */
 	uint32_t ndropped;
+	test_res_app_t *free_on_drop;      /* an instance each destructor frees, when set */
+	int free_status;
 } hooks;
 
 static int32_t hook_poke(void *ctx)
@@ -34,7 +36,8 @@ static int32_t hook_poke(void *ctx)
 	if (h->poke == DROP)
 		h->poke_status = test_res_things_counter_drop(h->inst, h->target);
 	else if (h->poke == TAKE)
-		h->poke_status = rdy_handle_take(h->inst->instance, TEST_RES_THINGS_COUNTER_RES, h->target.handle, &rep);
+		h->poke_status = rdy_handle_take(h->inst->instance, 0 /* counter: the world's first resource */,
+						 h->target.handle, &rep);
 	snprintf(h->poke_message, sizeof h->poke_message, "%s", rdy_handle_error());
 	return RDY_OK;
 }
@@ -45,6 +48,10 @@ static int32_t hook_dropped(void *ctx, uint32_t value)
 	if (h->ndropped < 16)
 		h->dropped[h->ndropped] = value;
 	h->ndropped++;
+	if (h->free_on_drop) {
+		h->free_status = test_res_app_free(h->free_on_drop, NULL);
+		h->free_on_drop = NULL;
+	}
 	return RDY_OK;
 }
 
@@ -332,6 +339,39 @@ static void calls_after_a_kill_are_dead(void **state)
 	assert_int_equal(test_res_things_counter_drop(&f->b, other), RDY_OK);
 }
 
+/* After a kill, the instance takes no new handle; freeing it frees its dead handles' slots. */
+static void a_killed_instance_and_its_dead_handles(void **state)
+{
+	fixture *f = *state;
+	own_t c = make(&f->a, 4);
+	test_res_app_kill(&f->a);
+	uint32_t h = 0;
+	assert_int_equal(rdy_handle_new(f->a.instance, 0, f, &h), RDY_EDEAD);
+	assert_message("%s: no new handle: the instance is being freed or was freed by force", RES_PLUGIN);
+	/* A dead handle is dropped through its own instance only. */
+	assert_int_equal(test_res_things_counter_drop(&f->b, c), RDY_EHANDLE);
+	assert_message("%s: handle 0x%08x belongs to another instance, of %s", RES_PLUGIN, c.handle, RES_PLUGIN);
+	assert_int_equal(test_res_app_free(&f->a, NULL), RDY_OK);
+	uint32_t v = 0;
+	assert_int_equal(exports_test_res_things_method_counter_get(&f->b, test_res_things_counter_borrow(c), &v),
+			 RDY_EHANDLE);
+	assert_message("%s: handle 0x%08x is stale: it was dropped", RES_PLUGIN, c.handle);
+	assert_int_equal(f->ha.ndropped, 1);
+}
+
+/* A kill runs destructors with no lock held: one may free another instance. */
+static void a_destructor_may_free_another_instance(void **state)
+{
+	fixture *f = *state;
+	make(&f->a, 4);
+	f->ha.free_on_drop = &f->b;
+	f->ha.free_status = -1;
+	test_res_app_kill(&f->a);
+	assert_int_equal(f->ha.free_status, RDY_OK);
+	assert_null(f->b.instance);
+	assert_int_equal(f->ha.ndropped, 1);
+}
+
 /* docs/abi.md §7.1, step 4: the fields of a 1.1 root, each wrong in one plugin. */
 static void bad_resource_fields(void **state)
 {
@@ -340,6 +380,7 @@ static void bad_resource_fields(void **state)
 		const char *field, *message;
 	} cases[] = {
 		{ "size", "root symbol's size is 72 bytes; a plugin that exports resources needs 88 (ABI 1.1)" },
+		{ "symsize", "root symbol's size is 88 bytes; the symbol `rdy_plugin_v1` holds 72" },
 		{ "nresources", "root symbol's nresources is 1; its descriptor has 2 exported resources" },
 		{ "reserved2", "root symbol's reserved2 field is 7, not 0" },
 		{ "resources", "root symbol's resources is NULL" },
@@ -374,6 +415,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(drop_while_lent, setup, teardown),
 		cmocka_unit_test_setup_teardown(free_while_handles_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(calls_after_a_kill_are_dead, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_killed_instance_and_its_dead_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_destructor_may_free_another_instance, setup, teardown),
 		cmocka_unit_test(bad_resource_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,7 @@ static const test_res_app_imports_t imports = { hook_poke, hook_dropped };
 static rdy_world *world;
 static rdy_module *module;
 static test_res_app_t inst[2];
+static bool killed[2];                     /* killed, not yet freed: its handles are dead */
 static handle hs[MAXH];
 static unsigned nh;
 
@@ -95,8 +96,14 @@ static void op_create(void)
 		return;
 	handle *h = &hs[nh];
 	h->value = rnd(1000);
-	note("create on %d, value %u", i, h->value);
-	if (exports_test_res_things_constructor_counter(&inst[i], h->value, &h->own) != RDY_OK)
+	note("create on %d%s, value %u", i, killed[i] ? " (killed)" : "", h->value);
+	int32_t st = exports_test_res_things_constructor_counter(&inst[i], h->value, &h->own);
+	if (killed[i]) {
+		if (st != RDY_EDEAD)
+			fail("create on a killed instance: status %d, the model expects %d", (int)st, RDY_EDEAD);
+		return;
+	}
+	if (st != RDY_OK)
 		fail("create: %s", rdy_handle_error());
 	h->inst = i;
 	h->state = LIVE;
@@ -177,8 +184,13 @@ static void op_drop(void)
 	if (!pick(&h, &i, &want, msg, sizeof msg))
 		return;
 	note("drop 0x%08x (%s) on %d", h->own.handle, state_names[h->state], i);
-	if (want == RDY_EDEAD)
+	if (want == RDY_EDEAD && h->inst == i) {
 		want = RDY_OK; /* a dead handle's slot is freed, and nothing runs */
+	} else if (want == RDY_EDEAD) {
+		want = RDY_EHANDLE;
+		snprintf(msg, sizeof msg, "%s: handle 0x%08x belongs to another instance, of %s", path(), h->own.handle,
+			 path());
+	}
 	check_status("drop", test_res_things_counter_drop(&inst[i], h->own), want, msg);
 	if (want != RDY_OK) {
 		expect_destructors(NULL, 0);
@@ -200,22 +212,31 @@ static unsigned live_on(int i, uint32_t *values)
 	return n;
 }
 
+/* Kills instance I: its handles turn dead until they are dropped or it is freed. */
 static void op_kill(void)
 {
 	int i = (int)rnd(2);
 	uint32_t values[MAXH];
 	unsigned n = live_on(i, values);
-	note("kill %d (%u live)", i, n);
+	note("kill %d (%u live%s)", i, n, killed[i] ? ", killed already" : "");
 	test_res_app_kill(&inst[i]);
 	expect_destructors(values, n);
 	for (unsigned k = 0; k < nh; k++)
 		if (hs[k].state == LIVE && hs[k].inst == i)
 			hs[k].state = DEAD;
+	killed[i] = true;
 	test_res_app_option_own_counter_t o;
 	if (exports_test_res_things_maybe(&inst[i], 1, &o) != RDY_EDEAD)
 		fail("a call into a killed instance did not answer RDY_EDEAD");
-	if (test_res_app_free(&inst[i], NULL) != RDY_OK)
-		fail("free after kill: refused");
+}
+
+/* Instance I is freed: its dead handles go with it, stale from now on. */
+static void freed(int i)
+{
+	for (unsigned k = 0; k < nh; k++)
+		if (hs[k].state == DEAD && hs[k].inst == i)
+			hs[k].state = DROPPED;
+	killed[i] = false;
 	instantiate(i);
 }
 
@@ -238,7 +259,7 @@ static void op_free(void)
 	}
 	if (rc != RDY_OK)
 		fail("free with none live: %s", rdy_error_message(err));
-	instantiate(i);
+	freed(i);
 }
 
 /* Unload: both instances freed, the module closed and opened again; refused while handles live. */
@@ -263,8 +284,8 @@ static void op_unload(void)
 		fail("unload: %s", rdy_error_message(err));
 	if (!(module = rdy_module_open(world, RES_PLUGIN, &err)))
 		fail("reload: %s", rdy_error_message(err));
-	instantiate(0);
-	instantiate(1);
+	freed(0);
+	freed(1);
 }
 
 int main(int argc, char **argv)
@@ -302,9 +323,15 @@ int main(int argc, char **argv)
 			else
 				expect_destructors(NULL, 0);
 		}
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 2; i++) {
 			if (rdy_instance_nhandles(inst[i].instance))
 				fail("instance %d has %u handles after cleanup", i, rdy_instance_nhandles(inst[i].instance));
+			if (killed[i]) {
+				if (test_res_app_free(&inst[i], NULL) != RDY_OK)
+					fail("cleanup: free of a killed instance refused");
+				freed(i);
+			}
+		}
 	}
 	for (int i = 0; i < 2; i++)
 		if (test_res_app_free(&inst[i], &err) != RDY_OK)

@@ -48,6 +48,18 @@ static int shared_state;                   /* LIVE, DROPPED, DEAD */
 static rdy_world *world;
 static rdy_module *module;
 static test_notes_notes_t inst[2];
+static bool killed[2];                     /* killed, not yet freed: every call answers RDY_EDEAD */
+
+/* A call on killed instance I: it must answer RDY_EDEAD and change nothing.  True when I is killed. */
+static bool dead_call(int i, const char *op, int32_t st)
+{
+	if (!killed[i])
+		return false;
+	if (st != RDY_EDEAD)
+		fail("%s on a killed instance: status %d, the model expects %d", op, (int)st, RDY_EDEAD);
+	expect_destructors(NULL, 0);
+	return true;
+}
 
 static int32_t constructor(void *ctx, const rdy_string_t *text, test_notes_pad_note_t **ret)
 {
@@ -168,7 +180,12 @@ static void op_give(void)
 		return;
 	int n = host_note();
 	note("give note %d to %d", n, i);
-	check_status("keep", exports_test_notes_user_keep(&inst[i], ns[n].rep), RDY_OK, "");
+	int32_t st = exports_test_notes_user_keep(&inst[i], ns[n].rep);
+	if (dead_call(i, "keep", st)) {
+		host_free(n);
+		return;
+	}
+	check_status("keep", st, RDY_OK, "");
 	ns[n] = (note_rec){ ns[n].rep, KEPT, i, -1 };
 	kept[i][nkept[i]++] = n;
 	shared = n;
@@ -183,7 +200,9 @@ static void op_ask(void)
 		return;
 	note("ask on %d", i);
 	rdy_string_t t = rdy_str("asked");
-	check_status("ask", exports_test_notes_user_ask(&inst[i], &t), RDY_OK, "");
+	if (dead_call(i, "ask", exports_test_notes_user_ask(&inst[i], &t)))
+		return;
+	check_status("ask", RDY_OK, RDY_OK, "");
 	int n = (int)nn - 1;
 	ns[n] = (note_rec){ ns[n].rep, KEPT, i, -1 };
 	kept[i][nkept[i]++] = n;
@@ -197,7 +216,12 @@ static void op_lend(void)
 	int i = (int)rnd(2), n = host_note();
 	note("lend note %d to %d", n, i);
 	rdy_string_t s;
-	check_status("peek", exports_test_notes_user_peek(&inst[i], ns[n].rep, &s), RDY_OK, "");
+	int32_t st = exports_test_notes_user_peek(&inst[i], ns[n].rep, &s);
+	if (dead_call(i, "peek", st)) {
+		host_free(n);
+		return;
+	}
+	check_status("peek", st, RDY_OK, "");
 	char want[16];
 	snprintf(want, sizeof want, "%d", n);
 	if (s.len != strlen(want) || memcmp(s.ptr, want, s.len))
@@ -212,7 +236,10 @@ static void op_stash(void)
 {
 	int i = (int)rnd(2), n = host_note();
 	note("stash note %d on %d, then read it", n, i);
-	check_status("stash", exports_test_notes_user_stash(&inst[i], ns[n].rep), RDY_OK, "");
+	if (dead_call(i, "stash", exports_test_notes_user_stash(&inst[i], ns[n].rep))) {
+		host_free(n);
+		return;
+	}
 	int32_t st = 0;
 	check_status("read-stash", exports_test_notes_user_read_stash(&inst[i], &st), RDY_OK, "");
 	char msg[512];
@@ -229,6 +256,8 @@ static void op_give_back(void)
 	note("give back on %d (%u kept)", i, nkept[i]);
 	test_notes_pad_note_t *back = NULL;
 	int32_t st = exports_test_notes_user_give_back(&inst[i], &back);
+	if (dead_call(i, "give-back", st))
+		return;
 	if (!nkept[i]) {
 		if (st != RDY_ETRAP)
 			fail("give back with nothing kept: %d", (int)st);
@@ -249,12 +278,13 @@ static void op_drop_kept(void)
 	int i = (int)rnd(2);
 	note("drop the %u kept by %d", nkept[i], i);
 	uint32_t ids[KEPT_MAX], count = 0;
+	if (dead_call(i, "drop-kept", exports_test_notes_user_drop_kept(&inst[i], &count)))
+		return;
 	for (unsigned k = 0; k < nkept[i]; k++) {
 		ids[k] = (uint32_t)kept[i][k];
 		if (kept[i][k] == shared)
 			shared_state = DROPPED;
 	}
-	check_status("drop-kept", exports_test_notes_user_drop_kept(&inst[i], &count), RDY_OK, "");
 	if (count != nkept[i])
 		fail("drop-kept dropped %u, the model expects %u", count, nkept[i]);
 	expect_destructors(ids, nkept[i]);
@@ -269,7 +299,10 @@ static void op_folder(void)
 		return;
 	folder *f = &fs[nf];
 	note("folder on %d", i);
-	check_status("folder", exports_test_notes_user_constructor_folder(&inst[i], &f->own), RDY_OK, "");
+	int32_t st = exports_test_notes_user_constructor_folder(&inst[i], &f->own);
+	if (dead_call(i, "folder", st))
+		return;
+	check_status("folder", st, RDY_OK, "");
 	f->inst = i;
 	f->state = LIVE;
 	f->count = 0;
@@ -343,8 +376,13 @@ static void op_drop_folder(void)
 	if (!pick_folder(&f, &i, &want, msg, sizeof msg))
 		return;
 	note("drop folder 0x%08x (%s) on %d", f->own.handle, state_names[f->state], i);
-	if (want == RDY_EDEAD)
-		want = RDY_OK;
+	if (want == RDY_EDEAD && f->inst == i) {
+		want = RDY_OK; /* a dead handle's slot is freed, and nothing runs */
+	} else if (want == RDY_EDEAD) {
+		want = RDY_EHANDLE;
+		snprintf(msg, sizeof msg, "%s: handle 0x%08x belongs to another instance, of %s", path(), f->own.handle,
+			 path());
+	}
 	check_status("drop folder", test_notes_user_folder_drop(&inst[i], f->own), want, msg);
 	if (want != RDY_OK) {
 		expect_destructors(NULL, 0);
@@ -362,7 +400,8 @@ static void op_read_shared(void)
 	int i = (int)rnd(2);
 	note("read shared (note %d, %s) on %d", shared, shared < 0 ? "none" : state_names[shared_state], i);
 	int32_t st = 0;
-	check_status("read-shared", exports_test_notes_user_read_shared(&inst[i], &st), RDY_OK, "");
+	if (dead_call(i, "read-shared", exports_test_notes_user_read_shared(&inst[i], &st)))
+		return;
 	char msg[512];
 	int32_t want = RDY_OK;
 	if (shared < 0) {
@@ -413,8 +452,16 @@ static void op_kill(void)
 	if (shared >= 0 && shared_state == LIVE && ns[shared].inst == i)
 		shared_state = DROPPED; /* its holder is gone, so its slot is freed */
 	nkept[i] = 0;
-	if (test_notes_notes_free(&inst[i], NULL) != RDY_OK)
-		fail("free after kill: refused");
+	killed[i] = true;
+}
+
+/* Instance I is freed: its dead handles go with it, stale from now on. */
+static void freed(int i)
+{
+	for (unsigned f = 0; f < nf; f++)
+		if (fs[f].state == DEAD && fs[f].inst == i)
+			fs[f].state = DROPPED;
+	killed[i] = false;
 	instantiate(i);
 }
 
@@ -442,7 +489,7 @@ static void op_free(void)
 	}
 	if (rc != RDY_OK)
 		fail("free with nothing live: %s", rdy_error_message(err));
-	instantiate(i);
+	freed(i);
 }
 
 static void op_unload(void)
@@ -461,8 +508,8 @@ static void op_unload(void)
 	if (!(module = rdy_module_open(world, NOTES_PLUGIN, &err)))
 		fail("reload: %s", rdy_error_message(err));
 	shared = -1; /* the plugin's static starts again */
-	instantiate(0);
-	instantiate(1);
+	freed(0);
+	freed(1);
 }
 
 /* The end of a sequence: every folder and kept note dropped, whatever is dead freed. */
@@ -480,6 +527,11 @@ static void cleanup(void)
 	}
 	for (int i = 0; i < 2; i++) {
 		uint32_t ids[KEPT_MAX], count;
+		if (killed[i]) {
+			if (test_notes_notes_free(&inst[i], NULL) != RDY_OK)
+				fail("cleanup: free of a killed instance refused");
+			freed(i);
+		}
 		for (unsigned k = 0; k < nkept[i]; k++)
 			ids[k] = (uint32_t)kept[i][k];
 		if (exports_test_notes_user_drop_kept(&inst[i], &count) != RDY_OK)

@@ -75,6 +75,41 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/*
+ * One thread makes and drops counters on instance 0 and publishes each
+ * handle; another uses the published handle through instance 1 meanwhile:
+ * refused every time, as another instance's or as stale, and never a
+ * dereference of a slot being freed.
+ */
+static uint32_t published;
+static int publishing = 1;
+
+static void *publisher(void *arg)
+{
+	(void)arg;
+	for (uint32_t r = 0; r < ROUNDS * 4; r++) {
+		own_t c;
+		CHECK(exports_test_res_things_constructor_counter(&inst[0], 1, &c) == RDY_OK);
+		__atomic_store_n(&published, c.handle, __ATOMIC_RELEASE);
+		CHECK(test_res_things_counter_drop(&inst[0], c) == RDY_OK);
+	}
+	__atomic_store_n(&publishing, 0, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *intruder(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&publishing, __ATOMIC_ACQUIRE)) {
+		test_res_things_counter_borrow_t b = { __atomic_load_n(&published, __ATOMIC_ACQUIRE) };
+		uint32_t v;
+		if (!b.handle)
+			continue;
+		CHECK(exports_test_res_things_method_counter_get(&inst[1], b, &v) == RDY_EHANDLE);
+	}
+	return NULL;
+}
+
 int main(void)
 {
 	rdy_error *err = NULL;
@@ -97,6 +132,13 @@ int main(void)
 			return 1;
 	for (unsigned i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
+	pthread_t pub, intr;
+	if (pthread_create(&pub, NULL, publisher, NULL) || pthread_create(&intr, NULL, intruder, NULL))
+		return 1;
+	pthread_join(pub, NULL);
+	pthread_join(intr, NULL);
+	drops -= (uint64_t)ROUNDS * 4;
+	dropped_sum -= (uint64_t)ROUNDS * 4;
 	int bad = failures;
 	if (test_res_things_counter_drop(&inst[0], shared) != RDY_OK)
 		bad++;
