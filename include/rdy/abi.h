@@ -132,6 +132,12 @@ typedef struct rdy_handles_v1 rdy_handles_v1;
 typedef struct rdy_imports_v1 {
 	void *ctx;
 	uint32_t nfuncs;
+	/*
+	 * Since 1.1: how much of this struct the runtime filled, in bytes (0
+	 * from a 1.0 runtime, whose struct has padding here).  A plugin reads
+	 * a later field only when size covers it.
+	 */
+	uint32_t size;
 	const rdy_func_v1 *funcs;
 	/* Since 1.1: the runtime's handle functions and their context [H-API]. */
 	const rdy_handles_v1 *handles;

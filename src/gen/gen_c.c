@@ -528,7 +528,7 @@ static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 	if (j >= 0) {
 		fprintf(h, "/* Drops an own handle to the host's `%s`: the host's destructor runs, once. */\n"
 			   "static inline int32_t %s_drop(const rdy_imports_v1 *im, %s_own_t own)\n{\n"
-			   "\treturn im->handles->drop(im->rt, %uu, own.handle);\n}\n", def(g, t)->name, cn, cn,
+			   "\tif (im->size < sizeof(rdy_imports_v1))\n\t\treturn RDY_EABSENT;\n\treturn im->handles->drop(im->rt, %uu, own.handle);\n}\n", def(g, t)->name, cn, cn,
 			g->neres + (uint32_t)j);
 		return;
 	}
@@ -546,18 +546,21 @@ static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 	fprintf(h, "typedef struct %s %s_t;\n", cn, cn);
 	fprintf(h, "/* A new own handle to REP, for a result: ownership goes with it. */\n"
 		   "static inline int32_t %s_new(const rdy_imports_v1 *im, %s_t *rep, %s_own_t *out)\n{\n"
+		   "\tif (im->size < sizeof(rdy_imports_v1))\n\t\treturn RDY_EABSENT; /* a runtime older than 1.1 */\n"
 		   "\treturn im->handles->own_new(im->rt, %du, rep, &out->handle);\n}\n", cn, cn, cn, k);
 	fprintf(h, "/* The object behind a handle that you were lent or given, checked. */\n"
 		   "static inline int32_t %s_rep(const rdy_imports_v1 *im, uint32_t handle, %s_t **rep)\n{\n"
-		   "\tvoid *p = NULL;\n\tint32_t st = im->handles->rep(im->rt, %du, handle, &p);\n"
+		   "\tvoid *p = NULL;\n"
+		   "\tint32_t st = im->size < sizeof(rdy_imports_v1) ? RDY_EABSENT : im->handles->rep(im->rt, %du, handle, &p);\n"
 		   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, k, cn);
 	fprintf(h, "/* Consumes an own handle you were given: its object is yours again. */\n"
 		   "static inline int32_t %s_take(const rdy_imports_v1 *im, %s_own_t own, %s_t **rep)\n{\n"
-		   "\tvoid *p = NULL;\n\tint32_t st = im->handles->take(im->rt, %du, own.handle, &p);\n"
+		   "\tvoid *p = NULL;\n"
+		   "\tint32_t st = im->size < sizeof(rdy_imports_v1) ? RDY_EABSENT : im->handles->take(im->rt, %du, own.handle, &p);\n"
 		   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, cn, k, cn);
 	fprintf(h, "/* Drops an own handle you were given: %s_destructor runs, once. */\n"
 		   "static inline int32_t %s_drop(const rdy_imports_v1 *im, %s_own_t own)\n{\n"
-		   "\treturn im->handles->drop(im->rt, %du, own.handle);\n}\n", cn, cn, cn, k);
+		   "\tif (im->size < sizeof(rdy_imports_v1))\n\t\treturn RDY_EABSENT;\n\treturn im->handles->drop(im->rt, %du, own.handle);\n}\n", cn, cn, cn, k);
 }
 
 static void emit_deps(G *g, rdy_wit_type t)

@@ -55,7 +55,8 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 	inst->ndead = 0;
 	inst->ctx = c->ctx;
 	inst->drops = drops;
-	inst->imports = (rdy_imports_v1){ c->pass_instance ? (void *)inst : c->ctx, n, inst->funcs, &rdy__handles, inst };
+	inst->imports = (rdy_imports_v1){ c->pass_instance ? (void *)inst : c->ctx, n, sizeof(rdy_imports_v1), inst->funcs,
+					  &rdy__handles, inst };
 	if (bind_imports(inst, c->imports, err) != RDY_OK) {
 		free(drops);
 		free(inst);
