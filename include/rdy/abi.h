@@ -73,13 +73,17 @@ static inline rdy_string_t rdy_str(const char *s)
 
 /*
  * An owned copy of LEN bytes at S, for results: malloc'd, released by the
- * generated release functions.  Returns false when memory runs out.
+ * generated release functions.  Returns false when memory runs out, *OUT
+ * then empty.
  */
 static inline bool rdy_string_dup(rdy_string_t *out, const char *s, size_t len)
 {
 	char *p = (char *)malloc(len ? len : 1);
-	if (!p)
+	if (!p) {
+		out->ptr = NULL;
+		out->len = 0;
 		return false;
+	}
 	if (len)
 		memcpy(p, s, len);
 	out->ptr = p;

@@ -207,12 +207,12 @@ static const char *claim_family(G *g, const char *base, const char *const *suffi
 
 /* What a type's C name N brings along: N_t, N_free, a resource's handles, a map's entries. */
 static const char *const type_family[] = {
-	"_t", "_free", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t", NULL
+	"_t", "_free", "_copy", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t", NULL
 };
 
 /* A resource's: its rep type (the plugin's object) and the functions that handle it. */
 static const char *const resource_family[] = {
-	"_t", "_free", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t",
+	"_t", "_free", "_copy", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t",
 	"_new", "_rep", "_take", "_drop", "_destructor", NULL
 };
 
@@ -657,6 +657,118 @@ static void emit_free(G *g, rdy_wit_type t, const char *cn)
 	fputs("}\n", h);
 }
 
+/* A deep copy of S into D, a statement's expression that is false when memory runs out. */
+static const char *copy_call(G *g, rdy_wit_type t, const char *d, const char *s)
+{
+	while (t >= 0 && def(g, t)->kind == RDY_WIT_ALIAS && !def(g, t)->name)
+		t = def(g, t)->a;
+	if (t == RDY_WIT_STRING)
+		return rdy__sprintf(&g->a, "rdy_string_dup(&%s, %s.ptr, %s.len)", d, s, s);
+	return rdy__sprintf(&g->a, "%s_copy(&%s, &%s)", tname(g, t), d, s);
+}
+
+/*
+ * T_copy: what a C user calls to keep a result past its release.  Every
+ * copy leaves its destination empty when it fails, so that a failure
+ * frees exactly what was copied before it.
+ */
+static void emit_copy(G *g, rdy_wit_type t, const char *cn)
+{
+	if (!needs_free(g, t))
+		return;
+	const rdy_wit_typedef *d = def(g, t);
+	FILE *h = g->h;
+	fprintf(h, "/*\n * A deep copy of *SRC into *DST, which owns it: free it with %s_free.\n"
+		   " * Returns false when memory runs out, *DST then empty.  Handles are\n"
+		   " * copied as values: the copy owns no handle of its own.\n */\n", cn);
+	fprintf(h, "static inline bool %s_copy(%s_t *dst, const %s_t *src)\n{\n", cn, cn, cn);
+	switch (d->kind) {
+	case RDY_WIT_ALIAS:
+		fprintf(h, "\treturn %s;\n", copy_call(g, d->a, "(*dst)", "(*src)"));
+		break;
+	case RDY_WIT_RECORD:
+	case RDY_WIT_TUPLE:
+		fputs("\tmemset(dst, 0, sizeof *dst);\n", h);
+		for (uint32_t i = 0; i < d->ncases; i++) {
+			const char *m = d->kind == RDY_WIT_RECORD ? case_member(g, t, i) : rdy__sprintf(&g->a, "f%u", i);
+			if (needs_free(g, d->cases[i].type))
+				fprintf(h, "\tif (!%s) {\n\t\t%s_free(dst);\n\t\treturn false;\n\t}\n",
+					copy_call(g, d->cases[i].type, rdy__sprintf(&g->a, "dst->%s", m),
+						  rdy__sprintf(&g->a, "src->%s", m)), cn);
+			else
+				fprintf(h, "\tdst->%s = src->%s;\n", m, m);
+		}
+		fputs("\treturn true;\n", h);
+		break;
+	case RDY_WIT_VARIANT:
+		fputs("\t*dst = *src;\n\tswitch (src->tag) {\n", h);
+		for (uint32_t i = 0; i < d->ncases; i++)
+			if (needs_free(g, d->cases[i].type)) {
+				const char *m = case_member(g, t, i);
+				fprintf(h, "\tcase %u: return %s;\n", i,
+					copy_call(g, d->cases[i].type, rdy__sprintf(&g->a, "dst->val.%s", m),
+						  rdy__sprintf(&g->a, "src->val.%s", m)));
+			}
+		fputs("\tdefault: return true;\n\t}\n", h);
+		break;
+	case RDY_WIT_OPTION:
+		fprintf(h, "\t*dst = *src;\n\tif (src->is_some && !%s) {\n\t\tdst->is_some = 0;\n\t\treturn false;\n\t}\n"
+			   "\treturn true;\n", copy_call(g, d->a, "dst->val", "src->val"));
+		break;
+	case RDY_WIT_RESULT:
+		/* A payload whose copy fails is left empty, and so is *DST. */
+		fputs("\t*dst = *src;\n", h);
+		if (needs_free(g, d->a))
+			fprintf(h, "\tif (!src->is_err)\n\t\treturn %s;\n", copy_call(g, d->a, "dst->val.ok", "src->val.ok"));
+		if (needs_free(g, d->b))
+			fprintf(h, "\tif (src->is_err)\n\t\treturn %s;\n", copy_call(g, d->b, "dst->val.err", "src->val.err"));
+		fputs("\treturn true;\n", h);
+		break;
+	case RDY_WIT_FIXED_LIST:
+		fprintf(h, "\tmemset(dst, 0, sizeof *dst);\n"
+			   "\tfor (size_t i = 0; i < %u; i++) {\n\t\tif (!%s) {\n\t\t\twhile (i--)\n\t\t\t\t%s\n"
+			   "\t\t\treturn false;\n\t\t}\n\t}\n\treturn true;\n", d->size,
+			copy_call(g, d->a, "dst->elems[i]", "src->elems[i]"), free_call(g, d->a, "dst->elems[i]"));
+		break;
+	case RDY_WIT_LIST:
+		if (!needs_free(g, d->a)) { /* the elements own nothing: one copy of the bytes */
+			fprintf(h, "\tdst->len = 0;\n\tdst->ptr = NULL;\n\tif (!src->len)\n\t\treturn true;\n"
+				   "\tif (src->len > SIZE_MAX / sizeof *src->ptr ||\n"
+				   "\t    !(dst->ptr = (%s *)malloc(src->len * sizeof *src->ptr)))\n"
+				   "\t\treturn false;\n\tmemcpy(dst->ptr, src->ptr, src->len * sizeof *src->ptr);\n"
+				   "\tdst->len = src->len;\n\treturn true;\n", ctype(g, d->a));
+			break;
+		}
+		/* fall through */
+	case RDY_WIT_MAP:
+		fprintf(h, "\tdst->len = 0;\n\tdst->ptr = NULL;\n\tif (!src->len)\n\t\treturn true;\n"
+			   "\tif (src->len > SIZE_MAX / sizeof *src->ptr ||\n"
+			   "\t    !(dst->ptr = (%s *)malloc(src->len * sizeof *src->ptr)))\n"
+			   "\t\treturn false;\n\tfor (size_t i = 0; i < src->len; i++) {\n",
+			d->kind == RDY_WIT_LIST ? ctype(g, d->a) : rdy__sprintf(&g->a, "%s_entry_t", cn));
+		if (d->kind == RDY_WIT_LIST) {
+			fprintf(h, "\t\tif (!%s) {\n\t\t\t%s_free(dst);\n\t\t\treturn false;\n\t\t}\n",
+				copy_call(g, d->a, "dst->ptr[i]", "src->ptr[i]"), cn);
+		} else {
+			fputs("\t\tdst->ptr[i] = src->ptr[i];\n", h);
+			if (needs_free(g, d->a))
+				fprintf(h, "\t\tif (!%s) {\n\t\t\t%s_free(dst);\n\t\t\treturn false;\n\t\t}\n",
+					copy_call(g, d->a, "dst->ptr[i].f0", "src->ptr[i].f0"), cn);
+			if (needs_free(g, d->b))
+				fprintf(h, "\t\tif (!%s) {\n%s\t\t\t%s_free(dst);\n\t\t\treturn false;\n\t\t}\n",
+					copy_call(g, d->b, "dst->ptr[i].f1", "src->ptr[i].f1"),
+					needs_free(g, d->a) ? rdy__sprintf(&g->a, "\t\t\t%s\n",
+									   free_call(g, d->a, "dst->ptr[i].f0")) : "", cn);
+		}
+		fputs("\t\tdst->len = i + 1;\n\t}\n\treturn true;\n", h);
+		break;
+	default:
+		fputs("\t*dst = *src;\n\treturn true;\n", h);
+		break;
+	}
+	fputs("}\n", h);
+}
+
 /* A case's or flag's constant, TYPE_CASE, distinct from every other constant. */
 static const char *constant(G *g, const char *type_upper, const char *name)
 {
@@ -810,6 +922,7 @@ static void emit_type(G *g, rdy_wit_type t)
 	fprintf(h, "#ifndef RDY_T_%s\n#define RDY_T_%s\n", guard, guard);
 	emit_body(g, t, cn);
 	emit_free(g, t, cn);
+	emit_copy(g, t, cn);
 	fputs("#endif\n", h);
 }
 
