@@ -155,6 +155,13 @@ void rdy_instance_kill(rdy_instance *inst);
 /* The number of live handles to INST's objects. */
 uint32_t rdy_instance_nhandles(const rdy_instance *inst);
 /*
+ * For generated bindings: INST's count of results not yet released, which
+ * they add to and take from atomically around each export that returns
+ * memory.  rdy_instance_free is refused while it is not 0: the memory is
+ * the plugin's, and its release function goes with the plugin.
+ */
+uint64_t *rdy_instance_results(rdy_instance *inst);
+/*
  * The bound exports, in the order of the host's descriptor: exactly
  * rdy_world_nexports of them, CALL NULL for an absent one.  Valid until the
  * instance is freed.

@@ -1114,6 +1114,9 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 		uint32_t x = (uint32_t)(r - g->exp);
 		const char *absent = exported && may_be_absent(g, r, true)
 			? rdy__sprintf(&g->a, "\tif (!inst->funcs[%u].call)\n\t\treturn RDY_EABSENT;\n", x) : "";
+		if (exported && r->func->result != RDY_WIT_NONE && needs_free(g, r->func->result))
+			c.post = rdy__sprintf(&g->a, "%s\tif (st == RDY_OK)\n\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n",
+					      c.post);
 		f.hparams = c.hp;
 		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = %s%s);\n%s%s\treturn st;\n", absent, c.decl, c.pre,
 				       exported ? rdy__sprintf(&g->a, "inst->exports.%s(inst->state", f.name)
@@ -1389,6 +1392,7 @@ static void emit_host(G *g)
 		   "\tconst rdy_func_v1 *funcs;    /* the raw table, with the release functions */\n"
 		   "\t%s_exports_t exports;\n"
 		   "\tvoid *host;                  /* your imports and context, when you implement resources */\n"
+		   "\tuint64_t *results;           /* results not yet released: the runtime's count */\n"
 		   "} %s_t;\n", wp, wp, wp);
 	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
 		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
@@ -1432,14 +1436,21 @@ static void emit_host(G *g)
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n%s}\n", f.name, wp, f.hparams, f.hbody);
 		} else {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
-			fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
+			if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
+				fprintf(h, "\tint32_t st = inst->exports.%s(inst->state%s);\n"
+					   "\tif (st == RDY_OK) /* counted until its release: the instance cannot go before */\n"
+					   "\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n\treturn st;\n}\n",
+					f.name, f.args);
+			else
+				fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
 		}
 		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->funcs[%u].call != NULL;\n}\n",
 			f.has, wp, i);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
 			fprintf(h, "/* Releases a result of %s: the plugin frees what it allocated. */\n"
 				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
-				   "\tif (inst->funcs[%u].release)\n\t\tinst->funcs[%u].release(inst->state, ret);\n}\n",
+				   "\tif (inst->funcs[%u].release)\n\t\tinst->funcs[%u].release(inst->state, ret);\n"
+				   "\t__atomic_sub_fetch(inst->results, 1, __ATOMIC_RELAXED);\n}\n",
 				f.name, f.name, wp, ctype(g, g->exp[i].func->result), i, i);
 	}
 
@@ -1504,7 +1515,8 @@ static void emit_host(G *g)
 	fprintf(c, "\tif (!inst) {\n%s\t\treturn err && *err ? rdy_error_code(*err) : RDY_ENOMEM;\n\t}\n",
 		g->nires ? "\t\tfree(hb);\n" : "");
 	fprintf(c, "\tmemset(out, 0, sizeof *out);\n\tout->instance = inst;\n\tout->state = rdy_instance_self(inst);\n"
-		   "\tout->funcs = rdy_instance_exports(inst);\n%s", g->nires ? "\tout->host = hb;\n" : "");
+		   "\tout->funcs = rdy_instance_exports(inst);\n\tout->results = rdy_instance_results(inst);\n%s",
+		g->nires ? "\tout->host = hb;\n" : "");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
 		if (may_be_absent(g, &g->exp[i], true))

@@ -51,6 +51,7 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 	inst->nhandles = 0;
 	inst->dead = false;
 	inst->closing = false;
+	inst->results = 0;
 	inst->dead_first = 0;
 	inst->ndead = 0;
 	inst->ctx = c->ctx;
@@ -115,6 +116,11 @@ RDY_API rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports
 	return rdy_instance_create(m, &c, err);
 }
 
+RDY_API uint64_t *rdy_instance_results(rdy_instance *inst)
+{
+	return inst ? &inst->results : NULL;
+}
+
 RDY_API void *rdy_instance_ctx(const rdy_instance *inst)
 {
 	return inst ? inst->ctx : NULL;
@@ -126,6 +132,10 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		return RDY_OK;
 	pthread_mutex_lock(&rdy__lock);
 	int rc = rdy__handles_busy(inst, err);
+	uint64_t results = __atomic_load_n(&inst->results, __ATOMIC_RELAXED);
+	if (rc == RDY_OK && results)
+		rc = rdy__fail(err, RDY_EBUSY, "%s: %llu result%s of its exports %s still unreleased", inst->module->path,
+			       (unsigned long long)results, results == 1 ? "" : "s", results == 1 ? "is" : "are");
 	if (rc == RDY_OK) {
 		__atomic_store_n(&inst->closing, true, __ATOMIC_RELEASE);
 		if (!inst->dead)

@@ -111,6 +111,7 @@ struct rdy_instance {
 	bool dead;                         /* killed: the plugin's state is freed; under the lock */
 	bool closing;                      /* being killed or freed: no new handles; atomic */
 	void *ctx;                         /* the host's */
+	uint64_t results;                  /* results of its exports not yet released; atomic */
 	rdy_drop_fn *drops;                /* the host's destructors, world->niresources of them */
 	rdy_imports_v1 imports;            /* what instance_new was given; lives as long as the instance */
 	rdy_func_v1 funcs[];               /* its table: the plugin's imports, in its order */

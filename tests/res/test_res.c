@@ -157,6 +157,7 @@ static void handles_made_by_the_plugin(void **state)
 	test_res_app_list_u8_t bytes = { (uint8_t *)"abc", 3 };
 	test_res_app_result_own_blob_string_t r;
 	assert_int_equal(exports_test_res_things_constructor_blob(&f->a, &bytes, &r), RDY_OK);
+	exports_test_res_things_constructor_blob_release(&f->a, &r); /* the handle in it stays ours */
 	assert_false(r.is_err);
 	uint32_t size = 0;
 	assert_int_equal(exports_test_res_things_method_blob_size(&f->a, test_res_things_blob_borrow(r.val.ok), &size),
@@ -248,6 +249,7 @@ static void handle_of_another_type(void **state)
 	test_res_app_list_u8_t bytes = { (uint8_t *)"ab", 2 };
 	test_res_app_result_own_blob_string_t r;
 	assert_int_equal(exports_test_res_things_constructor_blob(&f->a, &bytes, &r), RDY_OK);
+	exports_test_res_things_constructor_blob_release(&f->a, &r); /* the handle in it stays ours */
 	borrow_t forged = { r.val.ok.handle };
 	uint32_t v = 0;
 	assert_int_equal(exports_test_res_things_method_counter_get(&f->a, forged, &v), RDY_EHANDLE);
@@ -289,6 +291,7 @@ static void free_while_handles_live(void **state)
 	test_res_app_list_u8_t bytes = { (uint8_t *)"x", 1 };
 	test_res_app_result_own_blob_string_t r;
 	assert_int_equal(exports_test_res_things_constructor_blob(&f->a, &bytes, &r), RDY_OK);
+	exports_test_res_things_constructor_blob_release(&f->a, &r); /* the handle in it stays ours */
 	rdy_error *err = NULL;
 	assert_int_equal(test_res_app_free(&f->a, &err), RDY_EBUSY);
 	char want[512];
@@ -337,6 +340,29 @@ static void calls_after_a_kill_are_dead(void **state)
 	assert_int_equal(test_res_things_counter_drop(&f->a, d), RDY_OK);
 	assert_int_equal(test_res_app_free(&f->a, NULL), RDY_OK);
 	assert_int_equal(test_res_things_counter_drop(&f->b, other), RDY_OK);
+}
+
+/* A result the host has not released yet keeps the instance: its memory is the plugin's. */
+static void free_while_results_unreleased(void **state)
+{
+	fixture *f = *state;
+	test_res_app_list_u8_t bytes = { NULL, 0 };
+	test_res_app_result_own_blob_string_t r1, r2;
+	assert_int_equal(exports_test_res_things_constructor_blob(&f->a, &bytes, &r1), RDY_OK);
+	assert_int_equal(exports_test_res_things_constructor_blob(&f->a, &bytes, &r2), RDY_OK);
+	rdy_error *err = NULL;
+	assert_int_equal(test_res_app_free(&f->a, &err), RDY_EBUSY);
+	char want[512];
+	snprintf(want, sizeof want, "%s: 2 results of its exports are still unreleased", RES_PLUGIN);
+	assert_string_equal(rdy_error_message(err), want);
+	rdy_error_free(err);
+	exports_test_res_things_constructor_blob_release(&f->a, &r1);
+	assert_int_equal(test_res_app_free(&f->a, &err), RDY_EBUSY);
+	snprintf(want, sizeof want, "%s: 1 result of its exports is still unreleased", RES_PLUGIN);
+	assert_string_equal(rdy_error_message(err), want);
+	rdy_error_free(err);
+	exports_test_res_things_constructor_blob_release(&f->a, &r2);
+	assert_int_equal(test_res_app_free(&f->a, NULL), RDY_OK);
 }
 
 /* After a kill, the instance takes no new handle; freeing it frees its dead handles' slots. */
@@ -415,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(drop_while_lent, setup, teardown),
 		cmocka_unit_test_setup_teardown(free_while_handles_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(calls_after_a_kill_are_dead, setup, teardown),
+		cmocka_unit_test_setup_teardown(free_while_results_unreleased, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_killed_instance_and_its_dead_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_destructor_may_free_another_instance, setup, teardown),
 		cmocka_unit_test(bad_resource_fields),
