@@ -246,8 +246,11 @@ typedef struct rdy__lends_t {
 
 extern rdy_handle_slot *rdy__handle_pages[RDY__PAGES];
 extern RDY_THREAD_LOCAL rdy__lends_t rdy__lends;
-/* Why HANDLE was refused: sets the message and returns the status. */
-int32_t rdy__handle_refused(rdy_instance *inst, uint32_t res, uint32_t handle);
+/*
+ * rdy_handle_lend's way for all but a live own handle: a borrow handle is
+ * lent here, anything else refused with its message.
+ */
+int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep);
 /* Destroys the plugin's object REP that no handle holds (a result whose handle could not be made). */
 void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep);
 
@@ -258,15 +261,14 @@ static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t
 	rdy__lends_t *l = &rdy__lends;
 	if (page) {
 		rdy_handle_slot *s = &page[handle & ((1u << RDY__PAGE_BITS) - 1)];
-		/* Own or borrow: the two live states differ in bit 1 alone. */
-		if ((__atomic_load_n(&s->key, __ATOMIC_ACQUIRE) | 2) == ((uint64_t)handle << 32 | (uint64_t)res << 8 | RDY__SLOT_BORROW) &&
+		if (__atomic_load_n(&s->key, __ATOMIC_ACQUIRE) == ((uint64_t)handle << 32 | (uint64_t)res << 8 | RDY__SLOT_LIVE) &&
 		    __atomic_load_n(&s->inst, __ATOMIC_RELAXED) == inst && l->n < RDY__LENDS) {
 			l->h[l->n++] = handle;
 			*rep = s->rep;
 			return RDY_OK;
 		}
 	}
-	return rdy__handle_refused(inst, res, handle);
+	return rdy__handle_lend_slow(inst, res, handle, rep);
 }
 
 static inline void rdy_handle_unlend(void)

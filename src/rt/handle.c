@@ -148,14 +148,19 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 	return RDY_OK;
 }
 
-RDY_API int32_t rdy__handle_refused(rdy_instance *inst, uint32_t res, uint32_t h)
+RDY_API int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
 	rdy_handle_slot *s;
 	int32_t st = check(inst, res, h, &s);
-	if (st == RDY_OK)
-		st = refuse(inst, RDY_EBUSY, "handle 0x%08x: %d handles are lent to calls in progress on this thread "
-				 "already", h, RDY__LENDS);
-	return st;
+	if (st != RDY_OK)
+		return st;
+	rdy__lends_t *l = &rdy__lends;
+	if (l->n == RDY__LENDS)
+		return refuse(inst, RDY_EBUSY, "handle 0x%08x: %d handles are lent to calls in progress on this thread "
+					       "already", h, RDY__LENDS);
+	l->h[l->n++] = h;
+	*rep = s->rep;
+	return RDY_OK;
 }
 
 RDY_API int32_t rdy_handle_rep(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)

@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 	sed -n '/^static inline/d; s/^[a-z].*[ *]\(rdy_[a-z_0-9]*\)(.*/\1/p' "$header"
 	sed -n 's/^extern .*[ *]\(rdy_[a-z_0-9]*\)[[;].*/\1/p' "$header"
 } | sort -u >"$tmp/declared"
-"$nm" -D --defined-only "$lib" | awk '{ print $NF }' | sort -u >"$tmp/exported"
+"$nm" -D --defined-only "$lib" | awk '{ print $NF }' |
+	grep -v '^__odr_asan' | sort -u >"$tmp/exported" # ASan's indicators of exported objects
 if ! cmp -s "$tmp/declared" "$tmp/exported"; then
 	echo "rt_exports: $lib exports other than what $header declares (< declared, > exported):" >&2
 	diff "$tmp/declared" "$tmp/exported" >&2 || true
