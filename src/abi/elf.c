@@ -1,6 +1,6 @@
 /*
- * The descriptor section of an ELF file (docs/abi.md §5), and its root
- * symbol (§7), read statically.
+ * The descriptor section of an ELF file (docs/abi.md §5), its root symbol
+ * (§7), and what in it can keep its object mapped (§7.3), read statically.
  *
  * Nothing in the file is trusted: libelf parses the headers, and every
  * offset and size it hands back is checked against the file's real size
@@ -84,18 +84,39 @@ static int read_at(reader *r, uint64_t off, void *buf, size_t n)
 	return 0;
 }
 
-static int open_file(reader *r)
+/* Opens the file: 0, RDY_ELF_KEEP_EIO with errno saying why, or RDY_ELF_KEEP_ENOTREG. */
+static int open_regular(reader *r)
 {
-	r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0)
-		return unreadable(r, "%s", strerror(errno));
 	struct stat st;
-	if (fstat(r->fd, &st) < 0)
-		return unreadable(r, "%s", strerror(errno));
+	r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0 || fstat(r->fd, &st) < 0)
+		return RDY_ELF_KEEP_EIO;
 	if (!S_ISREG(st.st_mode))
-		return unreadable(r, "not a regular file");
+		return RDY_ELF_KEEP_ENOTREG;
 	r->fsize = (uint64_t)st.st_size;
 	return 0;
+}
+
+static int open_file(reader *r)
+{
+	int rc = open_regular(r);
+	if (rc == RDY_ELF_KEEP_EIO)
+		return unreadable(r, "%s", strerror(errno));
+	if (rc == RDY_ELF_KEEP_ENOTREG)
+		return unreadable(r, "not a regular file");
+	return 0;
+}
+
+/*
+ * Hands the open file to libelf, which reads it with pread (ELF_C_READ) as
+ * it is asked for parts: 0, RDY_ELF_KEEP_ELIBELF when libelf refuses it
+ * (elf_errmsg(-1) says why), or RDY_ELF_KEEP_ENOTELF.
+ */
+static int begin_elf(reader *r)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE || !(r->elf = elf_begin(r->fd, ELF_C_READ, NULL)))
+		return RDY_ELF_KEEP_ELIBELF;
+	return elf_kind(r->elf) == ELF_K_ELF ? 0 : RDY_ELF_KEEP_ENOTELF;
 }
 
 /*
@@ -114,11 +135,10 @@ static int check_section_table(reader *r, const GElf_Ehdr *eh)
 
 static int open_elf(reader *r)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	if (elf_version(EV_CURRENT) == EV_NONE)         /* as begin_elf would find, said here as such */
 		return fail(r, "libelf: %s", elf_errmsg(-1));
-	r->elf = elf_begin(r->fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
-	if (r->elf && elf_kind(r->elf) == ELF_K_ELF && gelf_getehdr(r->elf, &eh))
+	if (begin_elf(r) == 0 && gelf_getehdr(r->elf, &eh))
 		return check_section_table(r, &eh);
 	uint8_t head[SELFMAG];
 	if (r->fsize >= SELFMAG && read_at(r, 0, head, SELFMAG) == 0 && !memcmp(head, ELFMAG, SELFMAG))
@@ -229,21 +249,26 @@ static int read_descriptor(reader *r, uint8_t **out, size_t *len)
 	return 0;
 }
 
-/* The data of the first section of type TYPE, a symbol table, and the index of its string table; both in the file. */
+/* The data of SCN, a symbol table with the header SH, and the index of its string table; NULL unless both are in the file. */
+static Elf_Data *symbols(reader *r, Elf_Scn *scn, const GElf_Shdr *sh, size_t *strndx)
+{
+	GElf_Shdr str;
+	Elf_Scn *s = elf_getscn(r->elf, sh->sh_link);
+	if (!in_file(r, sh) || !s || !gelf_getshdr(s, &str) || str.sh_type != SHT_STRTAB || !in_file(r, &str))
+		return NULL;
+	*strndx = sh->sh_link;
+	return elf_getdata(scn, NULL);
+}
+
+/* As symbols, for the first section of type TYPE. */
 static Elf_Data *symbol_table(reader *r, uint32_t type, size_t *strndx)
 {
 	Elf_Scn *scn = NULL;
-	GElf_Shdr sh, str;
+	GElf_Shdr sh;
 	while ((scn = elf_nextscn(r->elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
-			break;
-	if (!scn || !in_file(r, &sh))
-		return NULL;
-	Elf_Scn *s = elf_getscn(r->elf, sh.sh_link);
-	if (!s || !gelf_getshdr(s, &str) || str.sh_type != SHT_STRTAB || !in_file(r, &str))
-		return NULL;
-	*strndx = sh.sh_link;
-	return elf_getdata(scn, NULL);
+			return symbols(r, scn, &sh, strndx);
+	return NULL;
 }
 
 /*
@@ -269,6 +294,65 @@ static int find_root(reader *r, const char *name, uint64_t min_size)
 		return 0;
 	}
 	return fail(r, "no root symbol `%s`: not an rdylib plugin", name);
+}
+
+/* Whether the dynamic section SCN has DF_1_NODELETE in a DT_FLAGS_1 before its DT_NULL. */
+static bool nodelete(Elf_Scn *scn)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	GElf_Dyn dyn;
+	for (int i = 0; d && gelf_getdyn(d, i, &dyn) && dyn.d_tag != DT_NULL; i++)
+		if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_NODELETE))
+			return true;
+	return false;
+}
+
+/* NAME's own static copy when it names a registrar of thread-local destructors (glibc's, libstdc++'s); else NULL. */
+static const char *registrar(const char *name)
+{
+	static const char *const names[] = { "__cxa_thread_atexit_impl", "__cxa_thread_atexit" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(name, names[i]))
+			return names[i];
+	return NULL;
+}
+
+/* Adds the symbols D of .dynsym, named in section STRNDX, to K: -1 when memory runs out. */
+static int add_symbols(reader *r, Elf_Data *d, size_t strndx, rdy_elf_keep *k)
+{
+	GElf_Sym sym;
+	for (int i = 1; gelf_getsym(d, i, &sym); i++) {
+		const char *name = elf_strptr(r->elf, strndx, sym.st_name);
+		if (!name)
+			continue;
+		const char *tls = sym.st_shndx == SHN_UNDEF ? registrar(name) : NULL;
+		if (GELF_ST_BIND(sym.st_info) == STB_GNU_UNIQUE && sym.st_shndx != SHN_UNDEF) {
+			if (k->nunique < RDY_ELF_KEEP_NAMED && !(k->unique[k->nunique] = strdup(name)))
+				return -1;
+			k->nunique++;
+		} else if (tls && k->ntls < 2) {
+			k->tls[k->ntls++] = tls;
+		}
+	}
+	return 0;
+}
+
+/* What every dynamic section and .dynsym of the file shows, in the order of the section headers, into K. */
+static int read_keep(reader *r, rdy_elf_keep *k)
+{
+	for (Elf_Scn *scn = elf_nextscn(r->elf, NULL); scn; scn = elf_nextscn(r->elf, scn)) {
+		GElf_Shdr sh;
+		size_t strndx = 0;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_DYNAMIC && in_file(r, &sh) && nodelete(scn))
+			k->nodelete = true;
+		else if (sh.sh_type == SHT_DYNSYM && (d = symbols(r, scn, &sh, &strndx)) &&
+			 add_symbols(r, d, strndx, k) < 0)
+			return RDY_ELF_KEEP_ENOMEM;
+	}
+	return 0;
 }
 
 static int finish(reader *r, int rc)
@@ -301,4 +385,33 @@ int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, u
 	*out = NULL;
 	*len = 0;
 	return finish(&r, -1);
+}
+
+/* TEXT, or as much of it as fits, in ERR. */
+static void detail(char *err, size_t errlen, const char *text)
+{
+	if (errlen)
+		snprintf(err, errlen, "%s", text);
+}
+
+int rdy_elf_read_keep(const char *path, rdy_elf_keep *keep, char *err, size_t errlen)
+{
+	reader r = { path, -1, 0, NULL, -1, NULL, 0 };
+	*keep = (rdy_elf_keep){ 0 };
+	detail(err, errlen, "");
+	int rc = open_regular(&r);
+	if (rc == RDY_ELF_KEEP_EIO)
+		detail(err, errlen, strerror(errno));
+	if (rc == 0 && (rc = begin_elf(&r)) == RDY_ELF_KEEP_ELIBELF)
+		detail(err, errlen, elf_errmsg(-1));
+	if (rc == 0 && (rc = read_keep(&r, keep)) < 0)
+		rdy_elf_keep_free(keep);
+	return finish(&r, rc);
+}
+
+void rdy_elf_keep_free(rdy_elf_keep *keep)
+{
+	for (int i = 0; i < RDY_ELF_KEEP_NAMED; i++)
+		free(keep->unique[i]);
+	*keep = (rdy_elf_keep){ 0 };
 }

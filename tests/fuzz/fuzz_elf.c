@@ -1,7 +1,9 @@
 /*
  * Fuzzes the ELF reader: the input is written to a file, which
- * rdy_elf_read_descriptor reads as any plugin on disk; what it returns is
- * decoded as a descriptor.  Any file must give bytes or an error naming it.
+ * rdy_elf_read_keep reads as the runtime reads a plugin that stayed mapped
+ * after dlclose, and rdy_elf_read_descriptor as any plugin on disk; what
+ * the latter returns is decoded as a descriptor.  Any file must give bytes
+ * or an error naming it, and what can keep it mapped or why that is unknown.
  */
 #include "fuzz.h"
 #include "abi/desc.h"
@@ -29,6 +31,27 @@ static const char *scratch(void)
 	return path;
 }
 
+/* What can keep the object of FILE mapped: a result as elf.h describes it, or one of its errors. */
+static void check_keep(const char *file)
+{
+	rdy_elf_keep k;
+	char err[256] = "untouched";
+	int rc = rdy_elf_read_keep(file, &k, err, sizeof err);
+	if (rc < RDY_ELF_KEEP_ENOMEM || rc > 0 || (rc && (k.nodelete || k.nunique || k.ntls || k.unique[0])))
+		abort();
+	if ((rc == RDY_ELF_KEEP_EIO || rc == RDY_ELF_KEEP_ELIBELF) != (err[0] != '\0'))
+		abort();                   /* the detail is given for these two, and only for them */
+	if (k.ntls > 2)
+		abort();
+	for (uint32_t i = 0; i < RDY_ELF_KEEP_NAMED; i++)
+		if (!k.unique[i] != (i >= k.nunique))
+			abort();
+	for (uint32_t i = 0; i < k.ntls; i++)
+		if (strcmp(k.tls[i], "__cxa_thread_atexit_impl") && strcmp(k.tls[i], "__cxa_thread_atexit"))
+			abort();
+	rdy_elf_keep_free(&k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *file = scratch();
@@ -39,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	if (put != size)
 		return 0;
+	check_keep(file);
 	uint8_t *bytes = NULL;
 	size_t len = 0;
 	char err[512] = "";

@@ -1,7 +1,8 @@
 /*
  * The static ELF reader (src/abi/elf.c): the framing of the .rdy.descriptor
- * section, docs/abi.md §5, on ELF files built here byte by byte, and no
- * crash on any truncation or single damaged byte of them.
+ * section, docs/abi.md §5, and what in a shared object can keep it mapped
+ * after dlclose, §7.3, on ELF files built here byte by byte, and no crash on
+ * any truncation or single damaged byte of them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,7 +35,7 @@ typedef struct spec {
 } spec;
 
 typedef struct image {
-	uint8_t b[1024];
+	uint8_t b[2048];
 	size_t len;
 	size_t shoff;                      /* where the section headers start */
 } image;
@@ -54,10 +55,13 @@ static void section(image *im, int i, uint32_t name, uint32_t type, uint64_t fla
 	memcpy(im->b + im->shoff + (size_t)i * sizeof sh, &sh, sizeof sh);
 }
 
-/* An ELF64 shared object: headers, the names, the descriptor, then the section headers. */
-static void build(image *im, const spec *s)
+/*
+ * The ELF header of an ELF64 shared object whose SHNUM section headers start
+ * at IM->SHOFF, the first one after the null section holding their names;
+ * the file ends with them.
+ */
+static void elf_header(image *im, uint16_t shnum)
 {
-	memset(im, 0, sizeof *im);
 	Elf64_Ehdr eh = { 0 };
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -68,14 +72,23 @@ static void build(image *im, const spec *s)
 	eh.e_version = EV_CURRENT;
 	eh.e_ehsize = sizeof eh;
 	eh.e_shentsize = sizeof(Elf64_Shdr);
-	eh.e_shnum = s->twice ? 4 : 3;
+	eh.e_shnum = shnum;
 	eh.e_shstrndx = 1;
-	uint32_t body = s->body ? s->body : 20, declared = s->declared ? s->declared : 20, pad = s->no_pad ? 0 : 4;
-	uint32_t type = s->type ? s->type : SHT_PROGBITS, name = s->other_name ? NAME_DATA : NAME_DESC;
-	size_t names = sizeof eh, desc = names + sizeof strtab, size = (size_t)body + pad;
-	im->shoff = (desc + size + 7) & ~(size_t)7;
 	eh.e_shoff = im->shoff;
 	memcpy(im->b, &eh, sizeof eh);
+	im->len = im->shoff + shnum * sizeof(Elf64_Shdr);
+	assert_true(im->len <= sizeof im->b);
+}
+
+/* An ELF64 shared object: headers, the names, the descriptor, then the section headers. */
+static void build(image *im, const spec *s)
+{
+	memset(im, 0, sizeof *im);
+	uint32_t body = s->body ? s->body : 20, declared = s->declared ? s->declared : 20, pad = s->no_pad ? 0 : 4;
+	uint32_t type = s->type ? s->type : SHT_PROGBITS, name = s->other_name ? NAME_DATA : NAME_DESC;
+	size_t names = sizeof(Elf64_Ehdr), desc = names + sizeof strtab, size = (size_t)body + pad;
+	im->shoff = (desc + size + 7) & ~(size_t)7;
+	elf_header(im, s->twice ? 4 : 3);
 	memcpy(im->b + names, strtab, sizeof strtab);
 	uint8_t *d = im->b + desc;
 	memcpy(d, s->bad_magic ? "\x7eRDY\x01\x00\x02\x00" : "\x7fRDY\x01\x00\x02\x00", 8);
@@ -88,14 +101,73 @@ static void build(image *im, const spec *s)
 	section(im, 2, name, type, SHF_ALLOC | s->flags, desc, size);
 	if (s->twice)
 		section(im, 3, name, type, SHF_ALLOC | s->flags, desc, size);
-	im->len = im->shoff + eh.e_shnum * sizeof(Elf64_Shdr);
-	assert_true(im->len <= sizeof im->b);
 }
 
-/* The section header of the descriptor, to damage it. */
+/* Section header I, to complete or damage it. */
+static Elf64_Shdr *header(image *im, int i)
+{
+	return (Elf64_Shdr *)(void *)(im->b + im->shoff + (size_t)i * sizeof(Elf64_Shdr));
+}
+
+/* The section header of the descriptor. */
 static Elf64_Shdr *desc_header(image *im)
 {
-	return (Elf64_Shdr *)(void *)(im->b + im->shoff + 2 * sizeof(Elf64_Shdr));
+	return header(im, 2);
+}
+
+/* A symbol of the .dynsym that build_dso writes. */
+typedef struct dsym {
+	const char *name;
+	unsigned bind;                     /* STB_GLOBAL, STB_GNU_UNIQUE, ... */
+	bool undefined;                    /* SHN_UNDEF; otherwise defined in .dynamic, as good a section as any */
+} dsym;
+
+#define DEF(name, bind) { name, bind, false }
+#define UNDEF(name) { name, STB_GLOBAL, true }
+
+/* What the shared object build_dso writes holds in .dynamic and .dynsym. */
+typedef struct dso {
+	uint64_t flags_1;                  /* DT_FLAGS_1; 0: none */
+	bool flags_after_null;             /* a DT_NULL before DT_FLAGS_1 */
+	dsym syms[6];                      /* up to the first without a name */
+} dso;
+
+static const char dso_strtab[] = "\0.shstrtab\0.dynstr\0.dynsym\0.dynamic";
+enum { DSO_DYNSTR = 2, DSO_DYNSYM, DSO_DYNAMIC, DSO_SECTIONS };
+
+/* An ELF64 shared object: headers, the section names, .dynstr, .dynsym, .dynamic, then the section headers. */
+static void build_dso(image *im, const dso *s)
+{
+	memset(im, 0, sizeof *im);
+	Elf64_Sym syms[1 + sizeof s->syms / sizeof *s->syms] = { { 0 } };
+	size_t names = sizeof(Elf64_Ehdr), dynstr = names + sizeof dso_strtab, at = dynstr + 1, nsyms = 1;
+	for (const dsym *y = s->syms; y < s->syms + sizeof s->syms / sizeof *s->syms && y->name; y++, nsyms++) {
+		syms[nsyms].st_name = (uint32_t)(at - dynstr);
+		syms[nsyms].st_info = ELF64_ST_INFO(y->bind, STT_OBJECT);
+		syms[nsyms].st_shndx = y->undefined ? SHN_UNDEF : DSO_DYNAMIC;
+		memcpy(im->b + at, y->name, strlen(y->name) + 1);
+		at += strlen(y->name) + 1;
+	}
+	size_t dynsym = (at + 7) & ~(size_t)7, dynamic = dynsym + nsyms * sizeof *syms;
+	Elf64_Dyn dyn[3] = { { 0 } }, *d = dyn + s->flags_after_null;
+	if (s->flags_1)
+		*d = (Elf64_Dyn){ .d_tag = DT_FLAGS_1, .d_un.d_val = s->flags_1 };
+	im->shoff = dynamic + sizeof dyn;
+	elf_header(im, DSO_SECTIONS);
+	memcpy(im->b + names, dso_strtab, sizeof dso_strtab);
+	memcpy(im->b + dynsym, syms, nsyms * sizeof *syms);
+	memcpy(im->b + dynamic, dyn, sizeof dyn);
+	section(im, 1, 1, SHT_STRTAB, 0, names, sizeof dso_strtab);   /* names at 1, 11, 19 and 27 of dso_strtab */
+	section(im, DSO_DYNSTR, 11, SHT_STRTAB, SHF_ALLOC, dynstr, at - dynstr);
+	section(im, DSO_DYNSYM, 19, SHT_DYNSYM, SHF_ALLOC, dynsym, nsyms * sizeof *syms);
+	section(im, DSO_DYNAMIC, 27, SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, dynamic, sizeof dyn);
+	for (int i = DSO_DYNSYM; i <= DSO_DYNAMIC; i++) {
+		header(im, i)->sh_link = DSO_DYNSTR;
+		header(im, i)->sh_addralign = 8;
+	}
+	header(im, DSO_DYNSYM)->sh_info = 1;
+	header(im, DSO_DYNSYM)->sh_entsize = sizeof *syms;
+	header(im, DSO_DYNAMIC)->sh_entsize = sizeof *dyn;
 }
 
 static const char *put(const char *name, const void *bytes, size_t len)
@@ -257,13 +329,31 @@ static void read_any(const char *path)
 	free(out);
 }
 
+/* Has VISIT read each truncation of IM. */
+static void each_truncation(const image *im, void (*visit)(const char *path))
+{
+	for (size_t n = 0; n < im->len; n++)
+		visit(put("cut.so", im->b, n));
+}
+
+/* Has VISIT read IM with each of its bytes damaged in three ways, one at a time. */
+static void each_damaged_byte(image *im, void (*visit)(const char *path))
+{
+	static const uint8_t masks[] = { 0xff, 0x80, 0x01 };
+	for (size_t i = 0; i < im->len; i++)
+		for (size_t k = 0; k < sizeof masks; k++) {
+			im->b[i] ^= masks[k];
+			visit(put("damaged.so", im->b, im->len));
+			im->b[i] ^= masks[k];
+		}
+}
+
 static void every_truncation(void **state)
 {
 	(void)state;
 	image im;
 	build(&im, &(spec){ 0 });
-	for (size_t n = 0; n < im.len; n++)
-		read_any(put("cut.so", im.b, n));
+	each_truncation(&im, read_any);
 }
 
 static void every_damaged_byte(void **state)
@@ -271,13 +361,169 @@ static void every_damaged_byte(void **state)
 	(void)state;
 	image im;
 	build(&im, &(spec){ 0 });
-	static const uint8_t masks[] = { 0xff, 0x80, 0x01 };
-	for (size_t i = 0; i < im.len; i++)
-		for (size_t k = 0; k < sizeof masks; k++) {
-			im.b[i] ^= masks[k];
-			read_any(put("damaged.so", im.b, im.len));
-			im.b[i] ^= masks[k];
-		}
+	each_damaged_byte(&im, read_any);
+}
+
+/* ---- what can keep a shared object mapped (rdy_elf_read_keep) ------------------- */
+
+/*
+ * What rdy_elf_read_keep reads from PATH, as text: each reason it finds,
+ * joined by "; " ("nothing" for none), or "error RC: ERR".  The result's
+ * invariants are checked on the way.
+ */
+static const char *keep_of(const char *path)
+{
+	static char text[1024];
+	rdy_elf_keep k;
+	char err[256] = "untouched";
+	int rc = rdy_elf_read_keep(path, &k, err, sizeof err);
+	if (rc) {
+		assert_true(rc >= RDY_ELF_KEEP_ENOMEM && rc <= RDY_ELF_KEEP_EIO);
+		assert_false(k.nodelete || k.nunique || k.ntls || k.unique[0]);
+		snprintf(text, sizeof text, "error %d: %s", rc, err);
+		return text;
+	}
+	assert_string_equal(err, "");
+	size_t n = 0;
+	const char *sep = "";
+	text[0] = '\0';
+	if (k.nodelete) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "nodelete");
+		sep = "; ";
+	}
+	if (k.nunique) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s%u unique:", sep, (unsigned)k.nunique);
+		sep = "; ";
+	}
+	for (uint32_t i = 0; i < RDY_ELF_KEEP_NAMED; i++) {
+		assert_true(!k.unique[i] == (i >= k.nunique));
+		if (k.unique[i])
+			n += (size_t)snprintf(text + n, sizeof text - n, " %s", k.unique[i]);
+	}
+	assert_in_range(k.ntls, 0, 2);
+	if (k.ntls) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "%stls:", sep);
+		sep = "; ";
+	}
+	for (uint32_t i = 0; i < k.ntls; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, " %s", k.tls[i]);
+	if (!*sep)
+		snprintf(text, sizeof text, "nothing");
+	rdy_elf_keep_free(&k);
+	assert_false(k.nodelete || k.nunique || k.ntls || k.unique[0]);
+	return text;
+}
+
+static const char *keep_of_dso(const dso *s)
+{
+	image im;
+	build_dso(&im, s);
+	return keep_of(put("keep.so", im.b, im.len));
+}
+
+/* Linked with -z nodelete: DF_1_NODELETE among other flags, in DT_FLAGS_1 before DT_NULL. */
+static void keep_nodelete(void **state)
+{
+	(void)state;
+	assert_string_equal(keep_of_dso(&(dso){ .flags_1 = DF_1_NOW | DF_1_NODELETE }), "nodelete");
+	assert_string_equal(keep_of_dso(&(dso){ .flags_1 = DF_1_NOW }), "nothing");
+	assert_string_equal(keep_of_dso(&(dso){ .flags_1 = DF_1_NODELETE, .flags_after_null = true }), "nothing");
+}
+
+/* Defined STB_GNU_UNIQUE symbols: all counted, three named, in .dynsym's order; an undefined one is not. */
+static void keep_unique(void **state)
+{
+	(void)state;
+	dso s = { .syms = { DEF("_ZN1AIiE1xE", STB_GNU_UNIQUE), DEF("plain", STB_GLOBAL),
+			    { "_ZN1BIiE1xE", STB_GNU_UNIQUE, true } } };
+	assert_string_equal(keep_of_dso(&s), "1 unique: _ZN1AIiE1xE");
+	s = (dso){ .syms = { DEF("_ZN1AIiE1xE", STB_GNU_UNIQUE), DEF("_ZN1AIjE1xE", STB_GNU_UNIQUE),
+			     DEF("weak", STB_WEAK), DEF("_ZN1AIlE1xE", STB_GNU_UNIQUE),
+			     DEF("_ZN1AImE1xE", STB_GNU_UNIQUE) } };
+	assert_string_equal(keep_of_dso(&s), "4 unique: _ZN1AIiE1xE _ZN1AIjE1xE _ZN1AIlE1xE");
+}
+
+/* Undefined references to either registrar of thread-local destructors, in .dynsym's order; a definition is none. */
+static void keep_thread_local_destructors(void **state)
+{
+	(void)state;
+	dso s = { .syms = { UNDEF("__cxa_thread_atexit") } };
+	assert_string_equal(keep_of_dso(&s), "tls: __cxa_thread_atexit");
+	s = (dso){ .syms = { DEF("__cxa_thread_atexit_impl", STB_GLOBAL), UNDEF("atexit"),
+			     { "__cxa_thread_atexit_impl", STB_WEAK, true }, UNDEF("__cxa_thread_atexit") } };
+	assert_string_equal(keep_of_dso(&s), "tls: __cxa_thread_atexit_impl __cxa_thread_atexit");
+	s = (dso){ .syms = { DEF("__cxa_thread_atexit_impl", STB_GLOBAL) } };
+	assert_string_equal(keep_of_dso(&s), "nothing");
+}
+
+static const dso every_reason = {
+	.flags_1 = DF_1_NODELETE, .syms = { UNDEF("__cxa_thread_atexit"), DEF("_ZN1AIiE1xE", STB_GNU_UNIQUE) }
+};
+
+static void keep_every_reason(void **state)
+{
+	(void)state;
+	assert_string_equal(keep_of_dso(&every_reason), "nodelete; 1 unique: _ZN1AIiE1xE; tls: __cxa_thread_atexit");
+	assert_string_equal(keep_of_dso(&(dso){ 0 }), "nothing");
+	assert_string_equal(keep_of("/proc/self/exe"), "nothing");   /* this test, linked without -z nodelete */
+}
+
+/* A file that cannot be read, is not ELF, or is cut short: what can be read of it, or why nothing can. */
+static void keep_damaged(void **state)
+{
+	(void)state;
+	char missing[128];
+	snprintf(missing, sizeof missing, "%s/missing.so", root);
+	assert_string_equal(keep_of(missing), "error -1: No such file or directory");
+	assert_string_equal(keep_of(root), "error -2: ");
+	assert_string_equal(keep_of(put("empty", "", 0)), "error -4: ");
+	assert_string_equal(keep_of(put("text", "hello, world\n", 13)), "error -4: ");
+	image im;
+	build_dso(&im, &every_reason);
+	assert_string_equal(keep_of(put("cut.so", im.b, 63)), "error -4: ");   /* less than an ELF header */
+	/* The section header table cut: libelf sees no sections, so there is nothing to find. */
+	assert_string_equal(keep_of(put("cut.so", im.b, im.len - 1)), "nothing");
+	/* Sections past the end of the file are passed over, and so are the symbols of a string table that is. */
+	build_dso(&im, &every_reason);
+	header(&im, DSO_DYNSYM)->sh_offset = 4000;
+	assert_string_equal(keep_of(put("x.so", im.b, im.len)), "nodelete");
+	build_dso(&im, &every_reason);
+	header(&im, DSO_DYNSTR)->sh_size = UINT64_MAX - 8;
+	assert_string_equal(keep_of(put("x.so", im.b, im.len)), "nodelete");
+	build_dso(&im, &every_reason);
+	header(&im, DSO_DYNAMIC)->sh_offset = 4000;
+	assert_string_equal(keep_of(put("x.so", im.b, im.len)), "1 unique: _ZN1AIiE1xE; tls: __cxa_thread_atexit");
+	/* A section count in section 0 (e_shnum 0) larger than ELF allows: libelf refuses the file. */
+	build_dso(&im, &every_reason);
+	((Elf64_Ehdr *)(void *)im.b)->e_shnum = 0;
+	header(&im, 0)->sh_size = (uint64_t)1 << 40;
+	assert_string_equal(keep_of(put("x.so", im.b, im.len)), "error -3: invalid ELF file data");
+}
+
+static void keep_short_error_buffer(void **state)
+{
+	(void)state;
+	char missing[128], err[8];
+	snprintf(missing, sizeof missing, "%s/missing.so", root);
+	rdy_elf_keep k;
+	assert_int_equal(rdy_elf_read_keep(missing, &k, err, sizeof err), RDY_ELF_KEEP_EIO);
+	assert_string_equal(err, "No such");
+	assert_int_equal(rdy_elf_read_keep(missing, &k, NULL, 0), RDY_ELF_KEEP_EIO);
+}
+
+static void keep_any(const char *path)
+{
+	keep_of(path);
+}
+
+/* No truncation or single damaged byte of a shared object with every reason makes the reader misbehave. */
+static void keep_every_truncation_and_damaged_byte(void **state)
+{
+	(void)state;
+	image im;
+	build_dso(&im, &every_reason);
+	each_truncation(&im, keep_any);
+	each_damaged_byte(&im, keep_any);
 }
 
 int main(void)
@@ -292,6 +538,13 @@ int main(void)
 		cmocka_unit_test(short_error_buffer),
 		cmocka_unit_test(every_truncation),
 		cmocka_unit_test(every_damaged_byte),
+		cmocka_unit_test(keep_nodelete),
+		cmocka_unit_test(keep_unique),
+		cmocka_unit_test(keep_thread_local_destructors),
+		cmocka_unit_test(keep_every_reason),
+		cmocka_unit_test(keep_damaged),
+		cmocka_unit_test(keep_short_error_buffer),
+		cmocka_unit_test(keep_every_truncation_and_damaged_byte),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
