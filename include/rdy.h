@@ -133,6 +133,13 @@ typedef struct rdy_instance_config {
 rdy_instance *rdy_instance_create(rdy_module *m, const rdy_instance_config *config, rdy_error **err);
 /* The host's context of INST, as given when it was created. */
 void *rdy_instance_ctx(const rdy_instance *inst);
+/*
+ * Inside a host function that a plugin called, when the host implements
+ * resources: the instance that called it, on this thread (NULL
+ * elsewhere).  For the handles a call brings inside other types, which
+ * the host resolves with the generated R_rep(instance, handle, &rep).
+ */
+rdy_instance *rdy_instance_calling(void);
 
 /*
  * Frees the instance's state (the plugin's instance_free) and the instance.
@@ -246,6 +253,8 @@ typedef struct rdy__lends_t {
 
 extern rdy_handle_slot *rdy__handle_pages[RDY__PAGES];
 extern RDY_THREAD_LOCAL rdy__lends_t rdy__lends;
+/* The instance whose call into the host runs on this thread (rdy_instance_calling); thunks set it. */
+extern RDY_THREAD_LOCAL rdy_instance *rdy__calling;
 /*
  * rdy_handle_lend's way for all but a live own handle: a borrow handle is
  * lent here, anything else refused with its message.

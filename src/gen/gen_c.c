@@ -1118,10 +1118,13 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 			c.post = rdy__sprintf(&g->a, "%s\tif (st == RDY_OK)\n\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n",
 					      c.post);
 		f.hparams = c.hp;
-		f.hbody = rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = %s%s);\n%s%s\treturn st;\n", absent, c.decl, c.pre,
-				       exported ? rdy__sprintf(&g->a, "inst->exports.%s(inst->state", f.name)
-						: rdy__sprintf(&g->a, "hb->imports.%s(hb->ctx", f.name),
-				       c.cargs, c.after, c.post);
+		/* A host function knows its calling instance through rdy_instance_calling while it runs. */
+		f.hbody = exported
+			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s\treturn st;\n",
+				       absent, c.decl, c.pre, f.name, c.cargs, c.after, c.post)
+			: rdy__sprintf(&g->a, "\tint32_t st;\n\trdy_instance *prev;\n%s%s\tprev = rdy__calling;\n"
+					      "\trdy__calling = inst;\n\tst = hb->imports.%s(hb->ctx%s);\n\trdy__calling = prev;\n"
+					      "%s%s\treturn st;\n", c.decl, c.pre, f.name, c.cargs, c.after, c.post);
 	}
 	return f;
 }
@@ -1323,8 +1326,10 @@ static void emit_host_thunks(G *g)
 			fprintf(c, "\trdy_instance *inst = (rdy_instance *)ctx;\n"
 				   "\tconst %s_host_t *hb = (const %s_host_t *)rdy_instance_ctx(inst);\n%s}\n", wp, wp, f.hbody);
 		else
-			fprintf(c, "\tconst %s_host_t *hb = (const %s_host_t *)rdy_instance_ctx((rdy_instance *)ctx);\n"
-				   "\treturn hb->imports.%s(hb->ctx%s);\n}\n", wp, wp, f.name, f.args);
+			fprintf(c, "\trdy_instance *inst = (rdy_instance *)ctx, *prev = rdy__calling;\n"
+				   "\tconst %s_host_t *hb = (const %s_host_t *)rdy_instance_ctx(inst);\n"
+				   "\trdy__calling = inst;\n\tint32_t st = hb->imports.%s(hb->ctx%s);\n"
+				   "\trdy__calling = prev;\n\treturn st;\n}\n", wp, wp, f.name, f.args);
 	}
 	for (uint32_t i = 0; i < g->nires; i++) {
 		const char *cn = tname(g, g->ires[i].type);
@@ -1415,17 +1420,22 @@ static void emit_host(G *g)
 	for (uint32_t i = 0; i < g->nires; i++) {
 		const char *cn = tname(g, g->ires[i].type), *name = def(g, g->ires[i].type)->name;
 		uint32_t t = handle_type(g, false, (int32_t)i);
-		fprintf(h, "\n/*\n * Your `%s` REP, given to instance INST as a new own handle: for a\n"
-			   " * handle inside another type (a whole parameter takes your pointer).\n */\n"
-			   "static inline int32_t %s_new(const %s_t *inst, %s_t *rep, %s_own_t *out)\n{\n"
-			   "\treturn rdy_handle_new(inst->instance, %uu, rep, &out->handle);\n}\n", name, cn, wp, cn, cn, t);
-		fprintf(h, "/* Your object back from an own handle that the plugin gave you. */\n"
-			   "static inline int32_t %s_take(const %s_t *inst, %s_own_t own, %s_t **rep)\n{\n"
-			   "\tvoid *p = NULL;\n\tint32_t st = rdy_handle_take(inst->instance, %uu, own.handle, &p);\n"
-			   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, wp, cn, cn, t, cn);
-		fprintf(h, "/* Drops an own handle to your `%s`: your destructor runs, once. */\n"
-			   "static inline int32_t %s_drop(const %s_t *inst, %s_own_t own)\n{\n"
-			   "\treturn rdy_handle_drop(inst->instance, %uu, own.handle);\n}\n", name, cn, wp, cn, t);
+		fprintf(h, "\n/*\n * Handles of your `%s` inside other types, for instance INST: W_t's\n"
+			   " * instance, or rdy_instance_calling() inside one of your functions that\n"
+			   " * a plugin called (a whole parameter or result is your pointer already).\n"
+			   " * _new gives REP to INST as a new own handle; _rep reads a handle's\n"
+			   " * object, valid for the call; _take takes an own handle back; _drop\n"
+			   " * drops one (your destructor runs, once).\n */\n", name);
+		fprintf(h, "static inline int32_t %s_new(rdy_instance *inst, %s_t *rep, %s_own_t *out)\n{\n"
+			   "\treturn rdy_handle_new(inst, %uu, rep, &out->handle);\n}\n", cn, cn, cn, t);
+		fprintf(h, "static inline int32_t %s_rep(rdy_instance *inst, uint32_t handle, %s_t **rep)\n{\n"
+			   "\tvoid *p = NULL;\n\tint32_t st = rdy_handle_rep(inst, %uu, handle, &p);\n"
+			   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, t, cn);
+		fprintf(h, "static inline int32_t %s_take(rdy_instance *inst, %s_own_t own, %s_t **rep)\n{\n"
+			   "\tvoid *p = NULL;\n\tint32_t st = rdy_handle_take(inst, %uu, own.handle, &p);\n"
+			   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, cn, t, cn);
+		fprintf(h, "static inline int32_t %s_drop(rdy_instance *inst, %s_own_t own)\n{\n"
+			   "\treturn rdy_handle_drop(inst, %uu, own.handle);\n}\n", cn, cn, t);
 	}
 
 	fprintf(h, "\n/* ---- exports: calls into the plugin ---------------------------------------- */\n");

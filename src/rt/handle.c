@@ -36,6 +36,7 @@ enum {
 
 RDY_API rdy_handle_slot *rdy__handle_pages[RDY__PAGES];
 RDY_API RDY_THREAD_LOCAL rdy__lends_t rdy__lends;
+RDY_API RDY_THREAD_LOCAL rdy_instance *rdy__calling;
 static RDY_THREAD_LOCAL char message[512];
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -93,6 +94,11 @@ static int32_t refuse(const rdy_instance *inst, int32_t code, const char *fmt, .
 		vsnprintf(message + n, sizeof message - (size_t)n, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+RDY_API rdy_instance *rdy_instance_calling(void)
+{
+	return rdy__calling;
 }
 
 RDY_API const char *rdy_handle_error(void)

@@ -152,3 +152,23 @@ int32_t exports_test_notes_user_method_folder_count(test_notes_notes_state_t *st
 	*ret = self->n;
 	return RDY_OK;
 }
+
+int32_t exports_test_notes_user_total_kept(test_notes_notes_state_t *state, bool forge,
+					   test_notes_notes_result_u32_s32_t *ret)
+{
+	borrow_t list[MAX_KEPT + 1];
+	uint32_t n = 0;
+	for (; n < state->nkept; n++)
+		list[n].handle = state->kept[n].handle;
+	if (forge)
+		list[n++].handle = 0x000ffffe;
+	test_notes_notes_list_borrow_note_t l = { list, n };
+	uint32_t total = 0;
+	int32_t st = test_notes_pad_total(state->im, &l, &total);
+	ret->is_err = st != RDY_OK;
+	if (st == RDY_OK)
+		ret->val.ok = total;
+	else
+		ret->val.err = st;
+	return RDY_OK;
+}

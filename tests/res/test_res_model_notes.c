@@ -92,6 +92,22 @@ static int32_t append(void *ctx, test_notes_pad_note_t *self, const rdy_string_t
 	return RDY_OK;
 }
 
+/* Not among the model's operations (test_res_notes covers it); the sum of the notes' ids. */
+static int32_t total(void *ctx, const test_notes_notes_list_borrow_note_t *notes, uint32_t *ret)
+{
+	(void)ctx;
+	uint32_t sum = 0;
+	for (size_t i = 0; i < notes->len; i++) {
+		test_notes_pad_note_t *n;
+		int32_t st = test_notes_pad_note_rep(rdy_instance_calling(), notes->ptr[i].handle, &n);
+		if (st != RDY_OK)
+			return st;
+		sum += n->id;
+	}
+	*ret = sum;
+	return RDY_OK;
+}
+
 static void destructor(void *ctx, test_notes_pad_note_t *rep)
 {
 	(void)ctx;
@@ -99,7 +115,7 @@ static void destructor(void *ctx, test_notes_pad_note_t *rep)
 	free(rep);
 }
 
-static const test_notes_notes_imports_t imports = { constructor, text, append, constructor, destructor };
+static const test_notes_notes_imports_t imports = { constructor, text, append, constructor, total, destructor };
 
 static const char *path(void)
 {

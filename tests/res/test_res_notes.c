@@ -58,6 +58,22 @@ static int32_t append(void *ctx, note_t *self, const rdy_string_t *more)
 	return RDY_OK;
 }
 
+/* Handles inside a list: resolved through the calling instance. */
+static int32_t total(void *ctx, const test_notes_notes_list_borrow_note_t *notes, uint32_t *ret)
+{
+	(void)ctx;
+	uint32_t sum = 0;
+	for (size_t i = 0; i < notes->len; i++) {
+		note_t *n;
+		int32_t st = test_notes_pad_note_rep(rdy_instance_calling(), notes->ptr[i].handle, &n);
+		if (st != RDY_OK)
+			return st;
+		sum += (uint32_t)strlen(n->text);
+	}
+	*ret = sum;
+	return RDY_OK;
+}
+
 static void destructor(void *ctx, note_t *rep)
 {
 	host *h = ctx;
@@ -67,7 +83,7 @@ static void destructor(void *ctx, note_t *rep)
 	free(rep);
 }
 
-static const test_notes_notes_imports_t imports = { constructor, text, append, constructor, destructor };
+static const test_notes_notes_imports_t imports = { constructor, text, append, constructor, total, destructor };
 
 typedef struct fixture {
 	rdy_world *w;
@@ -223,6 +239,28 @@ static void another_instances_handle(void **state)
 	assert_message("%s: handle 0x%08x belongs to another instance, of %s", NOTES_PLUGIN, h, NOTES_PLUGIN);
 }
 
+/* Handles inside another type reach the host as handles, which it resolves for the calling instance. */
+static void handles_inside_a_list(void **state)
+{
+	fixture *f = *state;
+	assert_null(rdy_instance_calling());
+	assert_int_equal(exports_test_notes_user_keep(&f->a, note_new(&f->h, "abc")), RDY_OK);
+	assert_int_equal(exports_test_notes_user_keep(&f->a, note_new(&f->h, "defgh")), RDY_OK);
+	test_notes_notes_result_u32_s32_t r;
+	assert_int_equal(exports_test_notes_user_total_kept(&f->a, false, &r), RDY_OK);
+	assert_false(r.is_err);
+	assert_int_equal(r.val.ok, 8);
+	assert_int_equal(exports_test_notes_user_total_kept(&f->a, true, &r), RDY_OK);
+	assert_true(r.is_err);
+	assert_int_equal(r.val.err, RDY_EHANDLE);
+	assert_message("%s: handle 0x000ffffe was never issued", NOTES_PLUGIN);
+	/* Instance B holds none of A's notes: through B, A's handles are another instance's. */
+	assert_int_equal(exports_test_notes_user_total_kept(&f->b, false, &r), RDY_OK);
+	assert_false(r.is_err);
+	assert_int_equal(r.val.ok, 0);
+	assert_null(rdy_instance_calling());
+}
+
 /* Killing the instance destroys the notes it holds, once each. */
 static void kill_destroys_what_it_holds(void **state)
 {
@@ -246,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(given_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(made_on_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(another_instances_handle, setup, teardown),
+		cmocka_unit_test_setup_teardown(handles_inside_a_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(kill_destroys_what_it_holds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
