@@ -213,7 +213,7 @@ static const char *const type_family[] = {
 /* A resource's: its rep type (the plugin's object) and the functions that handle it. */
 static const char *const resource_family[] = {
 	"_t", "_free", "_copy", "_own", "_own_t", "_borrow", "_borrow_t", "_entry", "_entry_t",
-	"_new", "_rep", "_take", "_drop", "_destructor", NULL
+	"_new", "_rep", "_take", "_drop", "_destructor", "_lend", "_end", NULL
 };
 
 static const char **scoped(G *g, const char *const *names, uint32_t n)
@@ -1423,11 +1423,17 @@ static void emit_host(G *g)
 		fprintf(h, "\n/*\n * Handles of your `%s` inside other types, for instance INST: W_t's\n"
 			   " * instance, or rdy_instance_calling() inside one of your functions that\n"
 			   " * a plugin called (a whole parameter or result is your pointer already).\n"
-			   " * _new gives REP to INST as a new own handle; _rep reads a handle's\n"
-			   " * object, valid for the call; _take takes an own handle back; _drop\n"
-			   " * drops one (your destructor runs, once).\n */\n", name);
+			   " * _new gives REP to INST as a new own handle; _lend lends it for one\n"
+			   " * call as a borrow handle, which _end ends once the call returns (the\n"
+			   " * plugin cannot use it after); _rep reads a handle's object, valid for\n"
+			   " * the call; _take takes an own handle back; _drop drops one (your\n"
+			   " * destructor runs, once).\n */\n", name);
 		fprintf(h, "static inline int32_t %s_new(rdy_instance *inst, %s_t *rep, %s_own_t *out)\n{\n"
 			   "\treturn rdy_handle_new(inst, %uu, rep, &out->handle);\n}\n", cn, cn, cn, t);
+		fprintf(h, "static inline int32_t %s_lend(rdy_instance *inst, %s_t *rep, %s_borrow_t *out)\n{\n"
+			   "\treturn rdy_handle_borrow(inst, %uu, rep, &out->handle);\n}\n", cn, cn, cn, t);
+		fprintf(h, "static inline void %s_end(rdy_instance *inst, %s_borrow_t lent)\n{\n"
+			   "\trdy_handle_end(inst, lent.handle);\n}\n", cn, cn);
 		fprintf(h, "static inline int32_t %s_rep(rdy_instance *inst, uint32_t handle, %s_t **rep)\n{\n"
 			   "\tvoid *p = NULL;\n\tint32_t st = rdy_handle_rep(inst, %uu, handle, &p);\n"
 			   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, t, cn);

@@ -172,3 +172,20 @@ int32_t exports_test_notes_user_total_kept(test_notes_notes_state_t *state, bool
 		ret->val.err = st;
 	return RDY_OK;
 }
+
+int32_t exports_test_notes_user_stash_list(test_notes_notes_state_t *state, const test_notes_notes_list_borrow_note_t *notes,
+					   uint32_t *ret)
+{
+	*ret = 0;
+	for (size_t i = 0; i < notes->len; i++) {
+		rdy_string_t s;
+		int32_t st = test_notes_pad_method_note_text(state->im, notes->ptr[i], &s);
+		if (st != RDY_OK)
+			return st;
+		*ret += (uint32_t)s.len;
+		test_notes_pad_method_note_text_release(state->im, &s);
+	}
+	if (notes->len)
+		state->stash = notes->ptr[0]; /* the bug again, inside a list */
+	return RDY_OK;
+}

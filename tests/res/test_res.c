@@ -4,14 +4,7 @@
  * every misuse gets its exact status and message, never a dereference.
  */
 #include "app_host.h"
-
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
+#include "res_test.h"
 
 typedef test_res_things_counter_own_t own_t;
 typedef test_res_things_counter_borrow_t borrow_t;
@@ -107,17 +100,6 @@ static uint32_t get(const test_res_app_t *inst, own_t c)
 	uint32_t v = 0;
 	assert_int_equal(exports_test_res_things_method_counter_get(inst, test_res_things_counter_borrow(c), &v), RDY_OK);
 	return v;
-}
-
-/* The handle error's text with the handle's value put in: "…handle 0x%08x…". */
-static void assert_message(const char *fmt, ...)
-{
-	char want[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(want, sizeof want, fmt, ap);
-	va_end(ap);
-	assert_string_equal(rdy_handle_error(), want);
 }
 
 static void methods_statics_and_destructors(void **state)

@@ -521,7 +521,7 @@ static void op_unload(void)
 			fail("free before unload: %s", rdy_error_message(err));
 	if (rdy_module_close(module, &err) != RDY_OK)
 		fail("unload: %s", rdy_error_message(err));
-	if (!(module = rdy_module_open(world, NOTES_PLUGIN, &err)))
+	if (!(module = rdy_module_open(world, RES_PLUGIN, &err)))
 		fail("reload: %s", rdy_error_message(err));
 	shared = -1; /* the plugin's static starts again */
 	freed(0);
@@ -571,7 +571,7 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 	model_name = "test_res_model_notes";
 	rdy_error *err = NULL;
-	if (!(world = test_notes_notes_world(&err)) || !(module = rdy_module_open(world, NOTES_PLUGIN, &err)))
+	if (!(world = test_notes_notes_world(&err)) || !(module = rdy_module_open(world, RES_PLUGIN, &err)))
 		fail("open: %s", rdy_error_message(err));
 	instantiate(0);
 	instantiate(1);

@@ -4,14 +4,7 @@
  * and given back, and every misuse gets its exact status and message.
  */
 #include "notes_host.h"
-
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
+#include "res_test.h"
 
 struct test_notes_pad_note {
 	char text[64];
@@ -98,7 +91,7 @@ static int setup(void **state)
 	rdy_error *err = NULL;
 	assert_non_null(f);
 	assert_non_null(f->w = test_notes_notes_world(&err));
-	if (!(f->m = rdy_module_open(f->w, NOTES_PLUGIN, &err)))
+	if (!(f->m = rdy_module_open(f->w, RES_PLUGIN, &err)))
 		fail_msg("%s", rdy_error_message(err));
 	assert_int_equal(test_notes_notes_instantiate(f->m, &imports, &f->h, &f->a, &err), RDY_OK);
 	assert_int_equal(test_notes_notes_instantiate(f->m, &imports, &f->h, &f->b, &err), RDY_OK);
@@ -117,16 +110,6 @@ static int teardown(void **state)
 	rdy_world_free(f->w);
 	free(f);
 	return 0;
-}
-
-static void assert_message(const char *fmt, ...)
-{
-	char want[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(want, sizeof want, fmt, ap);
-	va_end(ap);
-	assert_string_equal(rdy_handle_error(), want);
 }
 
 /* An own note moves to the plugin, which calls its methods and drops it: the destructor runs once. */
@@ -170,9 +153,33 @@ static void a_borrow_kept_past_its_call(void **state)
 	/* The handle's value, for the message: the plugin's stash is the handle it was lent. */
 	const char *msg = rdy_handle_error();
 	unsigned h = 0;
-	assert_int_equal(sscanf(msg, NOTES_PLUGIN ": handle 0x%x", &h), 1);
-	assert_message("%s: handle 0x%08x is stale: it was lent for a call that has returned", NOTES_PLUGIN, h);
+	assert_int_equal(sscanf(msg, RES_PLUGIN ": handle 0x%x", &h), 1);
+	assert_message("%s: handle 0x%08x is stale: it was lent for a call that has returned", RES_PLUGIN, h);
 	free(n);
+}
+
+/* Borrows inside a list, made with R_lend and ended with R_end: kept past the call, refused. */
+static void borrows_inside_a_list(void **state)
+{
+	fixture *f = *state;
+	note_t *n1 = note_new(&f->h, "ab"), *n2 = note_new(&f->h, "cde");
+	test_notes_pad_note_borrow_t b[2];
+	assert_int_equal(test_notes_pad_note_lend(f->a.instance, n1, &b[0]), RDY_OK);
+	assert_int_equal(test_notes_pad_note_lend(f->a.instance, n2, &b[1]), RDY_OK);
+	test_notes_notes_list_borrow_note_t l = { b, 2 };
+	uint32_t len = 0;
+	assert_int_equal(exports_test_notes_user_stash_list(&f->a, &l, &len), RDY_OK);
+	assert_int_equal(len, 5);
+	test_notes_pad_note_end(f->a.instance, b[0]);
+	test_notes_pad_note_end(f->a.instance, b[1]);
+	assert_int_equal(rdy_instance_nhandles(f->a.instance), 0);
+	int32_t st = 0;
+	assert_int_equal(exports_test_notes_user_read_stash(&f->a, &st), RDY_OK);
+	assert_int_equal(st, RDY_EHANDLE);
+	assert_message("%s: handle 0x%08x is stale: it was lent for a call that has returned", RES_PLUGIN, b[0].handle);
+	assert_int_equal(f->h.ndestroyed, 0);
+	free(n1);
+	free(n2);
 }
 
 static void a_lent_note_cannot_be_dropped(void **state)
@@ -183,8 +190,8 @@ static void a_lent_note_cannot_be_dropped(void **state)
 	assert_int_equal(exports_test_notes_user_drop_lent(&f->a, n, &st), RDY_OK);
 	assert_int_equal(st, RDY_EHANDLE);
 	unsigned h = 0;
-	assert_int_equal(sscanf(rdy_handle_error(), NOTES_PLUGIN ": handle 0x%x", &h), 1);
-	assert_message("%s: handle 0x%08x is a borrow: only an own handle can be dropped or given away", NOTES_PLUGIN,
+	assert_int_equal(sscanf(rdy_handle_error(), RES_PLUGIN ": handle 0x%x", &h), 1);
+	assert_message("%s: handle 0x%08x is a borrow: only an own handle can be dropped or given away", RES_PLUGIN,
 		       h);
 	assert_int_equal(f->h.ndestroyed, 0);
 	free(n);
@@ -213,7 +220,7 @@ static void made_on_request(void **state)
 	rdy_error *err = NULL;
 	assert_int_equal(test_notes_notes_free(&f->a, &err), RDY_EBUSY);
 	char want[256];
-	snprintf(want, sizeof want, "%s: 1 handle is still live: 1 `test:notes/pad@1.0.0`.`note`", NOTES_PLUGIN);
+	snprintf(want, sizeof want, "%s: 1 handle is still live: 1 `test:notes/pad@1.0.0`.`note`", RES_PLUGIN);
 	assert_string_equal(rdy_error_message(err), want);
 	rdy_error_free(err);
 	uint32_t dropped = 0;
@@ -235,8 +242,8 @@ static void another_instances_handle(void **state)
 	assert_int_equal(exports_test_notes_user_read_shared(&f->b, &st), RDY_OK);
 	assert_int_equal(st, RDY_EHANDLE);
 	unsigned h = 0;
-	assert_int_equal(sscanf(rdy_handle_error(), NOTES_PLUGIN ": handle 0x%x", &h), 1);
-	assert_message("%s: handle 0x%08x belongs to another instance, of %s", NOTES_PLUGIN, h, NOTES_PLUGIN);
+	assert_int_equal(sscanf(rdy_handle_error(), RES_PLUGIN ": handle 0x%x", &h), 1);
+	assert_message("%s: handle 0x%08x belongs to another instance, of %s", RES_PLUGIN, h, RES_PLUGIN);
 }
 
 /* Handles inside another type reach the host as handles, which it resolves for the calling instance. */
@@ -253,7 +260,7 @@ static void handles_inside_a_list(void **state)
 	assert_int_equal(exports_test_notes_user_total_kept(&f->a, true, &r), RDY_OK);
 	assert_true(r.is_err);
 	assert_int_equal(r.val.err, RDY_EHANDLE);
-	assert_message("%s: handle 0x000ffffe was never issued", NOTES_PLUGIN);
+	assert_message("%s: handle 0x000ffffe was never issued", RES_PLUGIN);
 	/* Instance B holds none of A's notes: through B, A's handles are another instance's. */
 	assert_int_equal(exports_test_notes_user_total_kept(&f->b, false, &r), RDY_OK);
 	assert_false(r.is_err);
@@ -280,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(given_used_and_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(lent_for_a_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_borrow_kept_past_its_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(borrows_inside_a_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lent_note_cannot_be_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(given_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(made_on_request, setup, teardown),
