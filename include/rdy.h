@@ -135,8 +135,8 @@ rdy_instance *rdy_instance_create(rdy_module *m, const rdy_instance_config *conf
 void *rdy_instance_ctx(const rdy_instance *inst);
 /*
  * Inside a host function that a plugin called, when the host implements
- * resources: the instance that called it, on this thread (NULL
- * elsewhere).  For the handles a call brings inside other types, which
+ * resources, or a destructor of the host's that the runtime runs for an
+ * instance: that instance, on this thread (NULL elsewhere).  For the handles a call brings inside other types, which
  * the host resolves with the generated R_rep(instance, handle, &rep).
  */
 rdy_instance *rdy_instance_calling(void);
@@ -144,7 +144,8 @@ rdy_instance *rdy_instance_calling(void);
 /*
  * Frees the instance's state (the plugin's instance_free) and the instance.
  * Refused with RDY_EBUSY, and nothing changes, while handles to its
- * objects are live: the message counts them by resource type.  Returns
+ * objects are live (the message counts them by resource type) or results
+ * of its exports are unreleased (rdy_instance_results).  Returns
  * RDY_OK or the code set in *ERR.
  */
 int rdy_instance_free(rdy_instance *inst, rdy_error **err);

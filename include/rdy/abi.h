@@ -137,9 +137,9 @@ typedef struct rdy_imports_v1 {
 	void *ctx;
 	uint32_t nfuncs;
 	/*
-	 * Since 1.1: how much of this struct the runtime filled, in bytes (0
-	 * from a 1.0 runtime, whose struct has padding here).  A plugin reads
-	 * a later field only when size covers it.
+	 * Since 1.1: how much of this struct the runtime filled, in bytes.
+	 * The loader refuses a plugin of a newer minor version than its own,
+	 * so every field the plugin knows of is filled; size is for tools.
 	 */
 	uint32_t size;
 	const rdy_func_v1 *funcs;

@@ -528,7 +528,7 @@ static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 	if (j >= 0) {
 		fprintf(h, "/* Drops an own handle to the host's `%s`: the host's destructor runs, once. */\n"
 			   "static inline int32_t %s_drop(const rdy_imports_v1 *im, %s_own_t own)\n{\n"
-			   "\tif (im->size < sizeof(rdy_imports_v1))\n\t\treturn RDY_EABSENT;\n\treturn im->handles->drop(im->rt, %uu, own.handle);\n}\n", def(g, t)->name, cn, cn,
+			   "\treturn im->handles->drop(im->rt, %uu, own.handle);\n}\n", def(g, t)->name, cn, cn,
 			g->neres + (uint32_t)j);
 		return;
 	}
@@ -546,21 +546,20 @@ static void emit_resource(G *g, rdy_wit_type t, const char *cn)
 	fprintf(h, "typedef struct %s %s_t;\n", cn, cn);
 	fprintf(h, "/* A new own handle to REP, for a result: ownership goes with it. */\n"
 		   "static inline int32_t %s_new(const rdy_imports_v1 *im, %s_t *rep, %s_own_t *out)\n{\n"
-		   "\tif (im->size < sizeof(rdy_imports_v1))\n\t\treturn RDY_EABSENT; /* a runtime older than 1.1 */\n"
 		   "\treturn im->handles->own_new(im->rt, %du, rep, &out->handle);\n}\n", cn, cn, cn, k);
 	fprintf(h, "/* The object behind a handle that you were lent or given, checked. */\n"
 		   "static inline int32_t %s_rep(const rdy_imports_v1 *im, uint32_t handle, %s_t **rep)\n{\n"
 		   "\tvoid *p = NULL;\n"
-		   "\tint32_t st = im->size < sizeof(rdy_imports_v1) ? RDY_EABSENT : im->handles->rep(im->rt, %du, handle, &p);\n"
+		   "\tint32_t st = im->handles->rep(im->rt, %du, handle, &p);\n"
 		   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, k, cn);
 	fprintf(h, "/* Consumes an own handle you were given: its object is yours again. */\n"
 		   "static inline int32_t %s_take(const rdy_imports_v1 *im, %s_own_t own, %s_t **rep)\n{\n"
 		   "\tvoid *p = NULL;\n"
-		   "\tint32_t st = im->size < sizeof(rdy_imports_v1) ? RDY_EABSENT : im->handles->take(im->rt, %du, own.handle, &p);\n"
+		   "\tint32_t st = im->handles->take(im->rt, %du, own.handle, &p);\n"
 		   "\t*rep = (%s_t *)p;\n\treturn st;\n}\n", cn, cn, cn, k, cn);
 	fprintf(h, "/* Drops an own handle you were given: %s_destructor runs, once. */\n"
 		   "static inline int32_t %s_drop(const rdy_imports_v1 *im, %s_own_t own)\n{\n"
-		   "\tif (im->size < sizeof(rdy_imports_v1))\n\t\treturn RDY_EABSENT;\n\treturn im->handles->drop(im->rt, %du, own.handle);\n}\n", cn, cn, cn, k);
+		   "\treturn im->handles->drop(im->rt, %du, own.handle);\n}\n", cn, cn, cn, k);
 }
 
 static void emit_deps(G *g, rdy_wit_type t)
@@ -1404,7 +1403,8 @@ static void emit_host(G *g)
 	fprintf(h, "int %s_instantiate(rdy_module *m, const %s_imports_t *imports, void *ctx, %s_t *out,\n"
 		   "\t\t rdy_error **err);\n", wp, wp, wp);
 	fprintf(h, "/*\n * Frees the instance: the plugin frees its state.  Refused with RDY_EBUSY\n"
-		   " * while handles to its objects are live (the message in *err counts them).\n */\n"
+		   " * while handles to its objects are live or results of its exports are\n"
+		   " * unreleased (the message in *err counts them).\n */\n"
 		   "int %s_free(%s_t *inst, rdy_error **err);\n", wp, wp);
 	fprintf(h, "/*\n * Frees the plugin's side of the instance even though handles are live:\n"
 		   " * each object's destructor runs, and from then on every call through INST\n"
@@ -1463,10 +1463,14 @@ static void emit_host(G *g)
 		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->funcs[%u].call != NULL;\n}\n",
 			f.has, wp, i);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
-			fprintf(h, "/* Releases a result of %s: the plugin frees what it allocated. */\n"
+			fprintf(h, "/*\n * Releases a result of %s: the plugin frees what it allocated.\n"
+				   " * Once per successful call of the wrapper above, which counted it: the\n"
+				   " * instance cannot be freed while a result is unreleased.\n */\n"
 				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
 				   "\tif (inst->funcs[%u].release)\n\t\tinst->funcs[%u].release(inst->state, ret);\n"
-				   "\t__atomic_sub_fetch(inst->results, 1, __ATOMIC_RELAXED);\n}\n",
+				   "\tuint64_t n = __atomic_load_n(inst->results, __ATOMIC_RELAXED);\n"
+				   "\twhile (n && !__atomic_compare_exchange_n(inst->results, &n, n - 1, true, __ATOMIC_RELAXED,\n"
+				   "\t\t\t\t\t\t   __ATOMIC_RELAXED))\n\t\t;\n}\n",
 				f.name, f.name, wp, ctype(g, g->exp[i].func->result), i, i);
 	}
 

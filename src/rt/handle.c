@@ -285,13 +285,14 @@ RDY_API int32_t rdy_handle_borrow(rdy_instance *inst, uint32_t res, void *rep, u
 
 RDY_API void rdy_handle_end(rdy_instance *inst, uint32_t h)
 {
-	(void)inst;
 	rdy_handle_slot *s = (h & INDEX_MASK) ? slot_at(h & INDEX_MASK) : NULL;
-	if (!s)
+	if (!s || !inst)
 		return;
 	pthread_mutex_lock(&lock);
 	uint64_t k = load_key(s);
-	if (key_handle(k) == h && (key_state(k) == RDY__SLOT_BORROW || key_state(k) == RDY__SLOT_DEAD)) {
+	/* Only a borrow of INST's ends (a dead one too): anything else is left as it is. */
+	if (key_handle(k) == h && s->inst == inst &&
+	    (key_state(k) == RDY__SLOT_BORROW || key_state(k) == RDY__SLOT_DEAD)) {
 		if (key_state(k) == RDY__SLOT_BORROW)
 			list_remove(&s->inst->first, &s->inst->nhandles, s);
 		else
@@ -346,8 +347,12 @@ static void destroy(rdy_instance *inst, uint32_t res, void *rep)
 	const rdy_module *m = inst->module;
 	const rdy_world *w = m->world;
 	if (res >= w->nresources && res - w->nresources < w->niresources) {
-		if (inst->drops && inst->drops[res - w->nresources])
+		if (inst->drops && inst->drops[res - w->nresources]) {
+			rdy_instance *prev = rdy__calling; /* the destructor's instance, for rdy_instance_calling */
+			rdy__calling = inst;
 			inst->drops[res - w->nresources](inst->ctx, rep);
+			rdy__calling = prev;
+		}
 		return;
 	}
 	uint32_t p = m->v->res_rmap ? m->v->res_rmap[res] : UINT32_MAX;

@@ -125,6 +125,10 @@ static int validate_header(const rdy_module *m, rdy_error **err)
 	if (r->major != RDY_ABI_MAJOR)
 		return bad_root(m, err, "ABI version %u.%u is not supported (this is version %d)", r->major, r->minor,
 				RDY_ABI_MAJOR);
+	/* A plugin may rely on what its minor version added to rdy_imports_v1: an older runtime lacks it. */
+	if (r->minor > RDY_ABI_MINOR)
+		return bad_root(m, err, "ABI version %u.%u is newer than this runtime's %d.%d", r->major, r->minor,
+				RDY_ABI_MAJOR, RDY_ABI_MINOR);
 	if (r->size < RDY_ROOT_V1_0_SIZE)
 		return bad_root(m, err, "size is %u bytes; ABI v1's is at least %d", (unsigned)r->size,
 				RDY_ROOT_V1_0_SIZE);

@@ -347,6 +347,17 @@ static void free_while_results_unreleased(void **state)
 	assert_int_equal(test_res_app_free(&f->a, NULL), RDY_OK);
 }
 
+/* A release beyond the count (no call counted it) is ignored: the count cannot wrap and block the free. */
+static void a_release_without_a_result_is_ignored(void **state)
+{
+	fixture *f = *state;
+	test_res_app_result_own_blob_string_t r;
+	memset(&r, 0, sizeof r);
+	exports_test_res_things_constructor_blob_release(&f->a, &r);
+	assert_int_equal(*f->a.results, 0);
+	assert_int_equal(test_res_app_free(&f->a, NULL), RDY_OK);
+}
+
 /* After a kill, the instance takes no new handle; freeing it frees its dead handles' slots. */
 static void a_killed_instance_and_its_dead_handles(void **state)
 {
@@ -424,6 +435,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(free_while_handles_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(calls_after_a_kill_are_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(free_while_results_unreleased, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_release_without_a_result_is_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_killed_instance_and_its_dead_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_destructor_may_free_another_instance, setup, teardown),
 		cmocka_unit_test(bad_resource_fields),

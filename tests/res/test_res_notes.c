@@ -17,6 +17,7 @@ typedef test_notes_pad_note_t note_t;
 typedef struct host {
 	int destroyed[16];                 /* ids, in order */
 	unsigned ndestroyed;
+	rdy_instance *destroyed_for;       /* rdy_instance_calling() in the last destructor */
 	int made;
 } host;
 
@@ -70,6 +71,7 @@ static int32_t total(void *ctx, const test_notes_notes_list_borrow_note_t *notes
 static void destructor(void *ctx, note_t *rep)
 {
 	host *h = ctx;
+	h->destroyed_for = rdy_instance_calling();
 	if (h->ndestroyed < 16)
 		h->destroyed[h->ndestroyed] = rep->id;
 	h->ndestroyed++;
@@ -124,6 +126,7 @@ static void given_used_and_dropped(void **state)
 	assert_int_equal(dropped, 1);
 	assert_int_equal(f->h.ndestroyed, 1);
 	assert_int_equal(f->h.destroyed[0], 1);
+	assert_ptr_equal(f->h.destroyed_for, f->a.instance);
 	assert_int_equal(rdy_instance_nhandles(f->a.instance), 0);
 }
 
@@ -170,6 +173,10 @@ static void borrows_inside_a_list(void **state)
 	uint32_t len = 0;
 	assert_int_equal(exports_test_notes_user_stash_list(&f->a, &l, &len), RDY_OK);
 	assert_int_equal(len, 5);
+	/* Ending through another instance, or none, leaves the borrow as it is. */
+	test_notes_pad_note_end(f->b.instance, b[0]);
+	test_notes_pad_note_end(NULL, b[0]);
+	assert_int_equal(rdy_instance_nhandles(f->a.instance), 2);
 	test_notes_pad_note_end(f->a.instance, b[0]);
 	test_notes_pad_note_end(f->a.instance, b[1]);
 	assert_int_equal(rdy_instance_nhandles(f->a.instance), 0);

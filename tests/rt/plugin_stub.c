@@ -15,6 +15,9 @@
 #ifndef RT_MAGIC3
 #define RT_MAGIC3 'Y'
 #endif
+#ifndef RT_MINOR
+#define RT_MINOR 0
+#endif
 #ifndef RT_MAJOR
 #define RT_MAJOR RDY_ABI_MAJOR
 #endif
@@ -95,7 +98,7 @@ __attribute__((unused)) static void instance_free(void *self)
 RT_EXPORT const rdy_plugin_root_v1 rdy_plugin_v1 = {
 	.magic = { 0x7f, 'R', 'D', RT_MAGIC3 },
 	.major = RT_MAJOR,
-	.minor = 0, /* a 1.0 root: no resources */
+	.minor = RT_MINOR, /* a 1.0 root: no resources */
 	.reserved = RT_RESERVED,
 	.size = RT_SIZE,
 	.descriptor = RT_DESCRIPTOR,

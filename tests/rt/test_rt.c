@@ -545,6 +545,7 @@ static void bad_root_fields(void **state)
 	} cases[] = {
 		{ RT_PLUGIN("rt_bad_magic"), "magic is 7f 52 44 58, not 7f 52 44 59" },
 		{ RT_PLUGIN("rt_bad_major"), "ABI version 2.0 is not supported (this is version 1)" },
+		{ RT_PLUGIN("rt_bad_minor"), "ABI version 1.2 is newer than this runtime's 1.1" },
 		{ RT_PLUGIN("rt_bad_size"), "size is 8 bytes; ABI v1's is at least 72" },
 		{ RT_PLUGIN("rt_bad_reserved"), "reserved field is 1, not 0" },
 		{ RT_PLUGIN("rt_bad_descriptor_null"), "descriptor is NULL" },
