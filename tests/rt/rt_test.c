@@ -1,8 +1,13 @@
 /* The host's side of tests/rt/wit: see rt_test.h. */
 #include "rt_test.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 const uint8_t rt_host_desc[] = {
 #include "host/desc.inc"
@@ -70,4 +75,29 @@ int32_t rt_greet(const rdy_instance *inst, const char *name, char *out, size_t n
 		f->release(rdy_instance_self(inst), &r);
 	}
 	return status;
+}
+
+rdy_world *rt_world(void)
+{
+	rdy_error *e = NULL;
+	rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, &e);
+	if (!w)
+		fail_msg("rdy_world_new: %s", rdy_error_message(e));
+	return w;
+}
+
+rdy_module *rt_open(rdy_world *w, const char *path)
+{
+	rdy_error *e = NULL;
+	rdy_module *m = rdy_module_open(w, path, &e);
+	if (!m)
+		fail_msg("rdy_module_open: %s", rdy_error_message(e));
+	return m;
+}
+
+void rt_close(rdy_module *m)
+{
+	rdy_error *e = NULL;
+	if (rdy_module_close(m, &e) != RDY_OK)
+		fail_msg("rdy_module_close: %s", rdy_error_message(e));
 }

@@ -40,4 +40,13 @@ int32_t rt_scaled(const rdy_instance *inst, uint32_t x, uint32_t *ret);
 /* Copies the greeting into OUT[N], NUL-terminated, and releases the result. */
 int32_t rt_greet(const rdy_instance *inst, const char *name, char *out, size_t n);
 
+/*
+ * For the cmocka tests: the host's world, a plugin opened in it and a
+ * module closed, each failing the test with the runtime's message when
+ * refused.
+ */
+rdy_world *rt_world(void);
+rdy_module *rt_open(rdy_world *w, const char *path);
+void rt_close(rdy_module *m);
+
 #endif

@@ -35,24 +35,6 @@ static char mark[96];                  /* the file a plugin's constructor create
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static rdy_world *world(void)
-{
-	rdy_error *e = NULL;
-	rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, &e);
-	if (!w)
-		fail_msg("rdy_world_new: %s", rdy_error_message(e));
-	return w;
-}
-
-static rdy_module *open_ok(rdy_world *w, const char *path)
-{
-	rdy_error *e = NULL;
-	rdy_module *m = rdy_module_open(w, path, &e);
-	if (!m)
-		fail_msg("rdy_module_open: %s", rdy_error_message(e));
-	return m;
-}
-
 static rdy_instance *instance(rdy_module *m, rt_host *h)
 {
 	rdy_error *e = NULL;
@@ -60,13 +42,6 @@ static rdy_instance *instance(rdy_module *m, rt_host *h)
 	if (!inst)
 		fail_msg("rdy_instance_new: %s", rdy_error_message(e));
 	return inst;
-}
-
-static void close_ok(rdy_module *m)
-{
-	rdy_error *e = NULL;
-	if (rdy_module_close(m, &e) != RDY_OK)
-		fail_msg("rdy_module_close: %s", rdy_error_message(e));
 }
 
 /* E has CODE and the message "SUBJECT: " then FMT; it is freed. */
@@ -180,10 +155,10 @@ static int teardown(void **state)
 static void opens_calls_and_closes(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	assert_int_equal(rdy_world_nexports(w), E_NEXPORTS);
 	assert_int_equal(rdy_world_nimports(w), H_NIMPORTS);
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	assert_string_equal(rdy_module_path(m), RT_PLUGIN("rt_calc"));
 	assert_string_equal(rdy_module_producer(m), "rdylib tests (by hand)");
 	rt_host ha = { .factor = 2 }, hb = { .factor = 3 };
@@ -208,7 +183,7 @@ static void opens_calls_and_closes(void **state)
 	assert_string_equal(out, "hello, ");
 	rdy_instance_free(a, NULL);
 	rdy_instance_free(b, NULL);
-	close_ok(m);
+	rt_close(m);
 	assert_false(loaded(RT_PLUGIN("rt_calc")));
 	rdy_world_free(w);
 }
@@ -217,11 +192,11 @@ static void opens_calls_and_closes(void **state)
 static void the_mark_shows_plugin_code_ran(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	unlink(mark);
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	assert_true(marked());
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -229,8 +204,8 @@ static void the_mark_shows_plugin_code_ran(void **state)
 static void imports_are_bound_per_instance(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	rt_host ha = { .factor = 2 }, hb = { .factor = 10, .hint = 1 };
 	rdy_func_v1 table[H_NIMPORTS];
 	memcpy(table, rt_imports, sizeof table);
@@ -249,7 +224,7 @@ static void imports_are_bound_per_instance(void **state)
 	assert_int_equal(hb.nlogs, 1);
 	rdy_instance_free(a, NULL);
 	rdy_instance_free(b, NULL);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -261,9 +236,9 @@ static void imports_are_bound_per_instance(void **state)
 static void gated_exports_bind_as_absent(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	rt_host h = { .factor = 1 };
 	rdy_instance *inst = instance(m, &h);
 	const rdy_func_v1 *t = rdy_instance_exports(inst);
@@ -286,7 +261,7 @@ static void gated_exports_bind_as_absent(void **state)
 	assert_string_equal(rdy_module_absent(m, 2), want);
 	assert_null(rdy_module_absent(m, 3));
 	rdy_instance_free(inst, NULL);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -294,8 +269,8 @@ static void gated_exports_bind_as_absent(void **state)
 static void gated_imports_may_be_left_out(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	rdy_func_v1 table[H_NIMPORTS];
 	memcpy(table, rt_imports, sizeof table);
 	table[H_HINT] = (rdy_func_v1){ NULL, NULL };
@@ -308,16 +283,16 @@ static void gated_imports_may_be_left_out(void **state)
 	assert_int_equal(rt_scaled(inst, 5, &r), RDY_OK);
 	assert_int_equal(r, 10);
 	rdy_instance_free(inst, NULL);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
 static void ungated_imports_must_be_given(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	rt_host h = { .factor = 2 };
 	static const struct {
 		int missing;
@@ -337,16 +312,16 @@ static void ungated_imports_must_be_given(void **state)
 	expect_error(e, RDY_EINVAL, path, "2 imports given, the host's world has 3");
 	assert_null(rdy_instance_new(m, NULL, H_NIMPORTS, &h, &e));
 	expect_error(e, RDY_EINVAL, path, "0 imports given, the host's world has 3");
-	close_ok(m);                       /* no instance was counted */
+	rt_close(m);                       /* no instance was counted */
 	rdy_world_free(w);
 }
 
 static void close_waits_for_instances(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	rt_host h = { .factor = 1 };
 	rdy_instance *a = instance(m, &h), *b = instance(m, &h);
 	rdy_error *e = NULL;
@@ -360,22 +335,22 @@ static void close_waits_for_instances(void **state)
 	expect_error(e, RDY_EBUSY, path, "1 instance is still live");
 	assert_int_equal(rdy_module_close(m, NULL), RDY_EBUSY);
 	rdy_instance_free(b, NULL);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
 static void instance_new_traps(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_trap");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	assert_string_equal(rdy_module_producer(m), "rdylib tests (stub)");
 	rt_host h = { 0 };
 	rdy_error *e = NULL;
 	assert_null(rdy_instance_new(m, rt_imports, H_NIMPORTS, &h, &e));
 	expect_error(e, RDY_ETRAP, path, "instance_new trapped (status 7)");
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -383,8 +358,8 @@ static void instance_new_traps(void **state)
 static void modules_keep_their_world(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc")), *n = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc")), *n = rt_open(w, RT_PLUGIN("rt_calc"));
 	rdy_world_free(w);
 	rt_host h = { .factor = 1 };
 	rdy_instance *inst = instance(m, &h);
@@ -392,12 +367,12 @@ static void modules_keep_their_world(void **state)
 	assert_int_equal(rt_add(inst, 4, 5, &r), RDY_OK);
 	assert_int_equal(r, 9);
 	rdy_instance_free(inst, NULL);
-	close_ok(m);
+	rt_close(m);
 	inst = instance(n, &h);
 	assert_int_equal(rt_total(inst, &r), RDY_OK);
 	assert_int_equal(r, 0);
 	rdy_instance_free(inst, NULL);
-	close_ok(n);
+	rt_close(n);
 }
 
 /* Without a slash dlopen would search the library path; the runtime loads the file it checked. */
@@ -407,8 +382,8 @@ static void a_bare_file_name_is_the_file_here(void **state)
 	char cwd[4096];
 	assert_non_null(getcwd(cwd, sizeof cwd));
 	assert_int_equal(chdir(RT_PLUGIN_DIR), 0);
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, "rt_calc.so");
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, "rt_calc.so");
 	assert_string_equal(rdy_module_path(m), "rt_calc.so");
 	rt_host h = { .factor = 1 };
 	rdy_instance *inst = instance(m, &h);
@@ -416,7 +391,7 @@ static void a_bare_file_name_is_the_file_here(void **state)
 	assert_int_equal(rt_greet(inst, "there", out, sizeof out), RDY_OK);
 	assert_string_equal(out, "hello, there");
 	rdy_instance_free(inst, NULL);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 	assert_int_equal(chdir(cwd), 0);
 }
@@ -426,7 +401,7 @@ static void a_bare_file_name_is_the_file_here(void **state)
 static void incompatible_plugin(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_changed");
 	char msg[1024];
 	snprintf(msg, sizeof msg,
@@ -440,7 +415,7 @@ static void incompatible_plugin(void **state)
 static void not_a_plugin_file(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	refused(w, put("empty.so", "", 0), RDY_EFORMAT, "not an ELF file");
 	refused(w, put("text.so", "hello, world\n", 13), RDY_EFORMAT, "not an ELF file");
 	refused(w, root, RDY_EIO, "not a regular file");
@@ -453,7 +428,7 @@ static void not_a_plugin_file(void **state)
 static void truncated_plugin(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	size_t len;
 	uint8_t *so = slurp(RT_PLUGIN("rt_calc"), &len);
 	Elf64_Ehdr eh;
@@ -481,7 +456,7 @@ static void truncated_plugin(void **state)
 static void no_root_symbol(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	refused(w, RT_PLUGIN("rt_noroot"), RDY_EFORMAT, "no root symbol `rdy_plugin_v1`: not an rdylib plugin");
 	refused(w, RT_PLUGIN("rt_smallroot"), RDY_EFORMAT,
 		"root symbol `rdy_plugin_v1` is 8 bytes; ABI v1's is at least 72");
@@ -492,7 +467,7 @@ static void no_root_symbol(void **state)
 static void damaged_descriptor(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	size_t len;
 	uint8_t *so = slurp(RT_PLUGIN("rt_calc"), &len);
 	size_t at = descriptor_offset(so, len);
@@ -525,7 +500,7 @@ static void damaged_descriptor(void **state)
 static void dlopen_refuses(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	/* RTLD_NOW: the missing symbol fails the load before any constructor runs. */
 	refused(w, RT_PLUGIN("rt_undefined"), RDY_EDLOPEN, "dlopen: undefined symbol: rt_nowhere");
 	rdy_world_free(w);
@@ -535,7 +510,7 @@ static void dlopen_refuses(void **state)
 static void bad_root_fields(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	char section[96];
 	snprintf(section, sizeof section, "descriptor_len is 1; the .rdy.descriptor section holds %zu",
 		 sizeof plugin_desc);
@@ -578,7 +553,7 @@ static void bad_root_fields(void **state)
 static void expected_plugin_descriptors(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *who = "expected plugin descriptor";
 	rdy_error *e = NULL;
 	assert_int_equal(rdy_world_expect(w, changed_desc, sizeof changed_desc, &e), RDY_EINCOMPATIBLE);
@@ -608,7 +583,7 @@ static void expected_plugin_descriptors(void **state)
 	assert_null(e);
 	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
 	path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	char want[512];
 	snprintf(want, sizeof want, "%s: function `clock` (since 1.0.0) is absent from the host; it binds as absent",
 		 path);
@@ -621,7 +596,7 @@ static void expected_plugin_descriptors(void **state)
 	rdy_instance_free(inst, NULL);
 	refused_loaded(w, RT_PLUGIN("rt_bad_nexports"), RDY_EFORMAT,
 		       "root symbol's nexports is 3; its descriptor has 4 exported functions");
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -645,7 +620,7 @@ static void bad_host_descriptors(void **state)
 static void null_arguments(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	rdy_error *e = NULL;
 	assert_null(rdy_module_open(NULL, "p.so", &e));
 	expect_error(e, RDY_EINVAL, "p.so", "no world");

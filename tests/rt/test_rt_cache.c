@@ -35,13 +35,6 @@ static size_t add_at;                  /* where it holds the name `add` */
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static rdy_world *world(void)
-{
-	rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, NULL);
-	assert_non_null(w);
-	return w;
-}
-
 static rdy__cache_stats stats(rdy_world *w)
 {
 	rdy__cache_stats s;
@@ -58,20 +51,6 @@ static void expect_stats(rdy_world *w, uint64_t hits, uint64_t decodes, uint32_t
 			 "     got %lu hits, %lu decodes, %u entries, %u pinned",
 			 (unsigned long)hits, (unsigned long)decodes, entries, pinned, (unsigned long)s.hits,
 			 (unsigned long)s.decodes, s.entries, s.pinned);
-}
-
-static rdy_module *open_ok(rdy_world *w, const char *path)
-{
-	rdy_error *e = NULL;
-	rdy_module *m = rdy_module_open(w, path, &e);
-	if (!m)
-		fail_msg("rdy_module_open: %s", rdy_error_message(e));
-	return m;
-}
-
-static void close_ok(rdy_module *m)
-{
-	assert_int_equal(rdy_module_close(m, NULL), RDY_OK);
 }
 
 /* Opening PATH fails with CODE and exactly MSG. */
@@ -217,27 +196,27 @@ static int teardown(void **state)
 static void opening_again_is_a_hit(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	expect_stats(w, 0, 1, 1, 0);
 	expect_absent(m, path);
-	close_ok(m);
-	m = open_ok(w, path);
+	rt_close(m);
+	m = rt_open(w, path);
 	expect_stats(w, 1, 1, 1, 0);
 	assert_string_equal(rdy_module_producer(m), "rdylib tests (by hand)");
 	expect_absent(m, path);
 	expect_working(m);
 	/* Two modules at once share the entry; a copy of the file at another path names its own path. */
 	const char *copy = put("copy.so", calc, calc_len);
-	rdy_module *n = open_ok(w, copy);
+	rdy_module *n = rt_open(w, copy);
 	expect_stats(w, 2, 1, 1, 0);
 	expect_absent(n, copy);
 	expect_absent(m, path);
 	expect_working(n);
-	close_ok(m);
+	rt_close(m);
 	expect_working(n);
-	close_ok(n);
+	rt_close(n);
 	rdy_world_free(w);
 }
 
@@ -245,8 +224,8 @@ static void opening_again_is_a_hit(void **state)
 static void a_hit_still_validates_the_root_symbol(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	static const struct {
 		const char *plugin;
 		const char *msg;
@@ -266,7 +245,7 @@ static void a_hit_still_validates_the_root_symbol(void **state)
 		expect_stats(w, hits += 2, 1, 1, 0);  /* they all carry rt_calc's descriptor */
 	}
 	expect_working(m);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -276,7 +255,7 @@ static void a_hit_still_validates_the_root_symbol(void **state)
 static void refusals_are_not_cached(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_changed");
 	char msg[1024];
 	snprintf(msg, sizeof msg,
@@ -294,15 +273,15 @@ static void refusals_are_not_cached(void **state)
 static void one_byte_off_is_decoded_again(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	/* The producer's text: as compatible as before. */
 	const char *path = calc_variant("producer.so", 0);
-	rdy_module *n = open_ok(w, path);
+	rdy_module *n = rt_open(w, path);
 	expect_stats(w, 0, 2, 2, 0);
 	expect_absent(n, path);
 	expect_working(n);
-	close_ok(n);
+	rt_close(n);
 	/* `add` renamed `adc`: the host's `add` is missing. */
 	uint8_t *so = malloc(calc_len);
 	assert_non_null(so);
@@ -315,10 +294,10 @@ static void one_byte_off_is_decoded_again(void **state)
 	refused(w, path, RDY_EINCOMPATIBLE, msg);
 	expect_stats(w, 0, 3, 2, 0);
 	/* The same refusal as a world that has seen nothing. */
-	rdy_world *fresh = world();
+	rdy_world *fresh = rt_world();
 	refused(fresh, path, RDY_EINCOMPATIBLE, msg);
 	rdy_world_free(fresh);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -327,17 +306,17 @@ static void one_byte_off_is_decoded_again(void **state)
 static void expect_makes_the_first_open_a_hit(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
 	expect_stats(w, 0, 1, 1, 1);
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	expect_stats(w, 1, 1, 1, 1);
 	expect_absent(m, path);        /* the path, not "expected plugin descriptor" */
 	expect_working(m);
 	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
 	expect_stats(w, 2, 1, 1, 1);
-	close_ok(m);
+	rt_close(m);
 	rdy_world_free(w);
 }
 
@@ -345,8 +324,8 @@ static void expect_makes_the_first_open_a_hit(void **state)
 static void expect_pins_what_an_open_cached(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	close_ok(open_ok(w, RT_PLUGIN("rt_calc")));
+	rdy_world *w = rt_world();
+	rt_close(rt_open(w, RT_PLUGIN("rt_calc")));
 	expect_stats(w, 0, 1, 1, 0);
 	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
 	expect_stats(w, 1, 1, 1, 1);
@@ -366,24 +345,24 @@ static void expect_pins_what_an_open_cached(void **state)
 static void eviction_never_frees_an_entry_in_use(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	for (unsigned k = 0; k < RDY__CACHE_MAX; k++)
 		expect_variant(w, k);
 	expect_stats(w, 0, RDY__CACHE_MAX + 1, RDY__CACHE_MAX, RDY__CACHE_MAX);
 	expect_absent(m, path);        /* rt_calc's entry is gone from the cache, not from M */
 	expect_working(m);
-	rdy_module *n = open_ok(w, path);
+	rdy_module *n = rt_open(w, path);
 	expect_stats(w, 0, RDY__CACHE_MAX + 2, RDY__CACHE_MAX, RDY__CACHE_MAX - 1);
-	close_ok(m);
+	rt_close(m);
 	expect_working(n);
 	/* Variant 0 went for rt_calc, the least recently used of the declared. */
 	expect_variant(w, 1);
 	expect_stats(w, 1, RDY__CACHE_MAX + 2, RDY__CACHE_MAX, RDY__CACHE_MAX - 1);
 	expect_variant(w, 0);
 	expect_stats(w, 1, RDY__CACHE_MAX + 3, RDY__CACHE_MAX, RDY__CACHE_MAX);
-	close_ok(n);
+	rt_close(n);
 	rdy_world_free(w);
 }
 
@@ -391,27 +370,27 @@ static void eviction_never_frees_an_entry_in_use(void **state)
 static void opened_entries_go_first_least_recently_used(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	assert_int_equal(rdy_world_expect(w, plugin_desc, sizeof plugin_desc, NULL), RDY_OK);
 	for (unsigned k = 0; k < RDY__CACHE_MAX - 3; k++)
 		expect_variant(w, 300 + k); /* never one of the files' */
 	char a[128], b[128];
 	snprintf(a, sizeof a, "%s", calc_variant("a.so", 0));
 	snprintf(b, sizeof b, "%s", calc_variant("b.so", 1));
-	close_ok(open_ok(w, a));
-	close_ok(open_ok(w, b));
-	close_ok(open_ok(w, a));       /* now b is the least recently used */
+	rt_close(rt_open(w, a));
+	rt_close(rt_open(w, b));
+	rt_close(rt_open(w, a));       /* now b is the least recently used */
 	uint64_t decodes = RDY__CACHE_MAX;
 	expect_stats(w, 1, decodes, RDY__CACHE_MAX, RDY__CACHE_MAX - 2);
 	for (unsigned k = 2; k < 2 + 2 * RDY__CACHE_MAX; k++) {
 		/* Each new one evicts the one before it, b first: a is used on every round. */
-		close_ok(open_ok(w, calc_variant("c.so", k)));
-		close_ok(open_ok(w, a));
+		rt_close(rt_open(w, calc_variant("c.so", k)));
+		rt_close(rt_open(w, a));
 		expect_stats(w, k, ++decodes, RDY__CACHE_MAX, RDY__CACHE_MAX - 2);
 	}
-	close_ok(open_ok(w, b));
+	rt_close(rt_open(w, b));
 	expect_stats(w, 2 + 2 * RDY__CACHE_MAX - 1, ++decodes, RDY__CACHE_MAX, RDY__CACHE_MAX - 2);
-	close_ok(open_ok(w, RT_PLUGIN("rt_calc")));  /* declared: never evicted by these */
+	rt_close(rt_open(w, RT_PLUGIN("rt_calc")));  /* declared: never evicted by these */
 	expect_stats(w, 2 + 2 * RDY__CACHE_MAX, decodes, RDY__CACHE_MAX, RDY__CACHE_MAX - 2);
 	rdy_world_free(w);
 }
@@ -420,14 +399,14 @@ static void opened_entries_go_first_least_recently_used(void **state)
 static void the_last_close_frees_the_cache(void **state)
 {
 	(void)state;
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, RT_PLUGIN("rt_calc"));
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, RT_PLUGIN("rt_calc"));
 	for (unsigned k = 0; k < RDY__CACHE_MAX + 5; k++)
 		expect_variant(w, k);
 	rdy_world_free(w);
 	expect_absent(m, RT_PLUGIN("rt_calc"));
 	expect_working(m);
-	close_ok(m);
+	rt_close(m);
 }
 
 int main(void)

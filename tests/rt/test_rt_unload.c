@@ -32,22 +32,6 @@ static char dir[64];                   /* a scratch directory */
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static rdy_world *world(void)
-{
-	rdy_world *w = rdy_world_new(rt_host_desc, rt_host_desc_len, NULL);
-	assert_non_null(w);
-	return w;
-}
-
-static rdy_module *open_ok(rdy_world *w, const char *path)
-{
-	rdy_error *e = NULL;
-	rdy_module *m = rdy_module_open(w, path, &e);
-	if (!m)
-		fail_msg("rdy_module_open: %s", rdy_error_message(e));
-	return m;
-}
-
 /* An instance of M, made on this thread, and a call through it. */
 static rdy_instance *used(rdy_module *m, rt_host *h)
 {
@@ -64,7 +48,7 @@ static rdy_instance *used(rdy_module *m, rt_host *h)
 /* Opens PATH, makes an instance on this thread, calls it, frees it; the module stays open. */
 static rdy_module *open_used(rdy_world *w, const char *path)
 {
-	rdy_module *m = open_ok(w, path);
+	rdy_module *m = rt_open(w, path);
 	rt_host h = { .factor = 1 };
 	assert_int_equal(rdy_instance_free(used(m, &h), NULL), RDY_OK);
 	return m;
@@ -120,7 +104,7 @@ static void closes_kept(rdy_module *m, const char *path, const char *reason)
 /* PATH, opened, used on this thread and closed: RDY_EKEPT with REASON. */
 static void kept(const char *path, const char *reason)
 {
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	closes_kept(open_used(w, path), path, reason);
 	rdy_world_free(w);
 }
@@ -150,7 +134,7 @@ static void a_clean_plugin_is_unmapped(void **state)
 {
 	(void)state;
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	closes_clean(open_used(w, path), path);
 	rdy_world_free(w);
 }
@@ -160,7 +144,7 @@ static void the_last_module_of_an_object_unloads_it(void **state)
 {
 	(void)state;
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	rdy_module *m = open_used(w, path), *n = open_used(w, path);
 	assert_int_equal(rdy_module_close(m, NULL), RDY_OK);
 	assert_true(listed(path));
@@ -173,10 +157,10 @@ static void nodelete_keeps_it(void **state)
 {
 	(void)state;
 	const char *path = RT_PLUGIN("rt_nodelete");
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	closes_kept(open_used(w, path), path, NODELETE);
 	closes_kept(open_used(w, path), path, NODELETE);
-	assert_int_equal(rdy_module_close(open_ok(w, path), NULL), RDY_EKEPT);  /* ERR may be NULL */
+	assert_int_equal(rdy_module_close(rt_open(w, path), NULL), RDY_EKEPT);  /* ERR may be NULL */
 	rdy_world_free(w);
 	assert_string_equal(rdy_strerror(RDY_EKEPT), "unloaded, but the dynamic linker kept the object mapped");
 }
@@ -209,8 +193,8 @@ static void thread_local_destructors_of_exited_threads_do_not(void **state)
 	(void)state;
 	char path[128];
 	copy("rt_tls", "tls.so", path, sizeof path);
-	rdy_world *w = world();
-	rdy_module *m = open_ok(w, path);
+	rdy_world *w = rt_world();
+	rdy_module *m = rt_open(w, path);
 	pthread_t t;
 	void *ok = NULL;
 	assert_int_equal(pthread_create(&t, NULL, instance_thread, m), 0);
@@ -251,7 +235,7 @@ static void another_dlopen_keeps_it(void **state)
 {
 	(void)state;
 	const char *path = RT_PLUGIN("rt_calc");
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	rdy_module *m = open_used(w, path);
 	void *dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
 	assert_non_null(dl);
@@ -276,7 +260,7 @@ static void an_unreadable_file_leaves_the_reason_unknown(void **state)
 		{ "dir.so", "rm '%s' && mkdir '%s'", "the reason is unknown: its file is not a regular file" },
 		{ "text.so", "rm '%s' && echo text > '%s'", "the reason is unknown: its file is not an ELF file" },
 	};
-	rdy_world *w = world();
+	rdy_world *w = rt_world();
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char path[128], cmd[512];
 		copy("rt_calc", cases[i].name, path, sizeof path);
