@@ -98,4 +98,38 @@ static void check_status(const char *op, int32_t got, int32_t want, const char *
 		fail("%s: message `%s`, the model expects `%s`", op, rdy_handle_error(), msg);
 }
 
+/*
+ * What a use of HANDLE, in STATE and made by instance OWNER, gives through
+ * instance I of the plugin at PATH: its status, and in MSG the message of
+ * a refusal (docs/abi.md §4, in the order of its checks).
+ */
+static int32_t expect_use_of(uint32_t handle, int state, int owner, int i, const char *path, char *msg, size_t n)
+{
+	if (state == DROPPED) {
+		snprintf(msg, n, "%s: handle 0x%08x is stale: it was dropped", path, handle);
+		return RDY_EHANDLE;
+	}
+	if (state == DEAD) {
+		snprintf(msg, n, "%s: handle 0x%08x is dead: its instance was freed by force", path, handle);
+		return RDY_EDEAD;
+	}
+	if (owner != i) {
+		snprintf(msg, n, "%s: handle 0x%08x belongs to another instance, of %s", path, handle, path);
+		return RDY_EHANDLE;
+	}
+	return RDY_OK;
+}
+
+/* The same for a drop: a dead handle drops through its own instance only, and runs nothing. */
+static int32_t expect_drop_of(uint32_t handle, int state, int owner, int i, const char *path, char *msg, size_t n)
+{
+	int32_t want = expect_use_of(handle, state, owner, i, path, msg, n);
+	if (want != RDY_EDEAD)
+		return want;
+	if (owner == i)
+		return RDY_OK;
+	snprintf(msg, n, "%s: handle 0x%08x belongs to another instance, of %s", path, handle, path);
+	return RDY_EHANDLE;
+}
+
 #endif

@@ -60,19 +60,7 @@ static const char *path(void)
 /* The status and message the model expects for a use of H through instance I, or RDY_OK. */
 static int32_t expect_use(const handle *h, int i, char *msg, size_t n)
 {
-	if (h->state == DROPPED) {
-		snprintf(msg, n, "%s: handle 0x%08x is stale: it was dropped", path(), h->own.handle);
-		return RDY_EHANDLE;
-	}
-	if (h->state == DEAD) {
-		snprintf(msg, n, "%s: handle 0x%08x is dead: its instance was freed by force", path(), h->own.handle);
-		return RDY_EDEAD;
-	}
-	if (h->inst != i) {
-		snprintf(msg, n, "%s: handle 0x%08x belongs to another instance, of %s", path(), h->own.handle, path());
-		return RDY_EHANDLE;
-	}
-	return RDY_OK;
+	return expect_use_of(h->own.handle, h->state, h->inst, i, path(), msg, n);
 }
 
 /*
@@ -184,13 +172,7 @@ static void op_drop(void)
 	if (!pick(&h, &i, &want, msg, sizeof msg))
 		return;
 	note("drop 0x%08x (%s) on %d", h->own.handle, state_names[h->state], i);
-	if (want == RDY_EDEAD && h->inst == i) {
-		want = RDY_OK; /* a dead handle's slot is freed, and nothing runs */
-	} else if (want == RDY_EDEAD) {
-		want = RDY_EHANDLE;
-		snprintf(msg, sizeof msg, "%s: handle 0x%08x belongs to another instance, of %s", path(), h->own.handle,
-			 path());
-	}
+	want = expect_drop_of(h->own.handle, h->state, h->inst, i, path(), msg, sizeof msg);
 	check_status("drop", test_res_things_counter_drop(&inst[i], h->own), want, msg);
 	if (want != RDY_OK) {
 		expect_destructors(NULL, 0);

@@ -158,19 +158,7 @@ static unsigned refused_handle(void)
 /* The status and message the model expects for a use of folder F through instance I. */
 static int32_t expect_folder(const folder *f, int i, char *msg, size_t n)
 {
-	if (f->state == DROPPED) {
-		snprintf(msg, n, "%s: handle 0x%08x is stale: it was dropped", path(), f->own.handle);
-		return RDY_EHANDLE;
-	}
-	if (f->state == DEAD) {
-		snprintf(msg, n, "%s: handle 0x%08x is dead: its instance was freed by force", path(), f->own.handle);
-		return RDY_EDEAD;
-	}
-	if (f->inst != i) {
-		snprintf(msg, n, "%s: handle 0x%08x belongs to another instance, of %s", path(), f->own.handle, path());
-		return RDY_EHANDLE;
-	}
-	return RDY_OK;
+	return expect_use_of(f->own.handle, f->state, f->inst, i, path(), msg, n);
 }
 
 /* The ids of the notes filed in folder F. */
@@ -189,6 +177,16 @@ static void gone(const uint32_t *ids, unsigned n)
 		ns[ids[i]].where = GONE;
 }
 
+/* Note N is kept by instance I now, the last kept: the plugin's static holds its handle. */
+static void kept_by(int i, int n)
+{
+	ns[n] = (note_rec){ ns[n].rep, KEPT, i, -1 };
+	kept[i][nkept[i]++] = n;
+	shared = n;
+	shared_state = LIVE;
+	expect_destructors(NULL, 0);
+}
+
 static void op_give(void)
 {
 	int i = (int)rnd(2);
@@ -202,11 +200,7 @@ static void op_give(void)
 		return;
 	}
 	check_status("keep", st, RDY_OK, "");
-	ns[n] = (note_rec){ ns[n].rep, KEPT, i, -1 };
-	kept[i][nkept[i]++] = n;
-	shared = n;
-	shared_state = LIVE;
-	expect_destructors(NULL, 0);
+	kept_by(i, n);
 }
 
 static void op_ask(void)
@@ -216,15 +210,11 @@ static void op_ask(void)
 		return;
 	note("ask on %d", i);
 	rdy_string_t t = rdy_str("asked");
-	if (dead_call(i, "ask", exports_test_notes_user_ask(&inst[i], &t)))
+	int32_t st = exports_test_notes_user_ask(&inst[i], &t);
+	if (dead_call(i, "ask", st))
 		return;
-	check_status("ask", RDY_OK, RDY_OK, "");
-	int n = (int)nn - 1;
-	ns[n] = (note_rec){ ns[n].rep, KEPT, i, -1 };
-	kept[i][nkept[i]++] = n;
-	shared = n;
-	shared_state = LIVE;
-	expect_destructors(NULL, 0);
+	check_status("ask", st, RDY_OK, "");
+	kept_by(i, (int)nn - 1); /* the note the host's constructor just made */
 }
 
 static void op_lend(void)
@@ -392,13 +382,7 @@ static void op_drop_folder(void)
 	if (!pick_folder(&f, &i, &want, msg, sizeof msg))
 		return;
 	note("drop folder 0x%08x (%s) on %d", f->own.handle, state_names[f->state], i);
-	if (want == RDY_EDEAD && f->inst == i) {
-		want = RDY_OK; /* a dead handle's slot is freed, and nothing runs */
-	} else if (want == RDY_EDEAD) {
-		want = RDY_EHANDLE;
-		snprintf(msg, sizeof msg, "%s: handle 0x%08x belongs to another instance, of %s", path(), f->own.handle,
-			 path());
-	}
+	want = expect_drop_of(f->own.handle, f->state, f->inst, i, path(), msg, sizeof msg);
 	check_status("drop folder", test_notes_user_folder_drop(&inst[i], f->own), want, msg);
 	if (want != RDY_OK) {
 		expect_destructors(NULL, 0);
