@@ -53,13 +53,19 @@ void rdy__res_name(const rdy_module *m, uint32_t res, char *buf, size_t n)
 		rm = rdy_desc_model(v->desc);
 		r = &v->resources[res - base];
 	}
-	char id[256];
-	if (!r)
-		snprintf(buf, n, "resource %u", res);
-	else if (r->iface < 0)
-		snprintf(buf, n, "`%s`", rm->types[r->type].name);
+	if (r)
+		rdy__rref_name(rm, r, buf, n);
 	else
-		snprintf(buf, n, "`%s`.`%s`", rdy_wit_interface_id(rm, r->iface, id, sizeof id), rm->types[r->type].name);
+		snprintf(buf, n, "resource %u", res);
+}
+
+void rdy__rref_name(const rdy_wit_model *m, const rdy_abi_rref *r, char *buf, size_t n)
+{
+	char id[256];
+	if (r->iface < 0)
+		snprintf(buf, n, "`%s`", m->types[r->type].name);
+	else
+		snprintf(buf, n, "`%s`.`%s`", rdy_wit_interface_id(m, r->iface, id, sizeof id), m->types[r->type].name);
 }
 
 bool rdy__import_gated(const rdy__verified *v, uint32_t i)

@@ -485,37 +485,39 @@ static uint32_t plugin_res(const rdy_instance *inst, uint32_t p)
 	return p - v->nresources < v->niresources ? v->ires_map[p - v->nresources] : UINT32_MAX;
 }
 
-#define PLUGIN_RES(inst, p, res)                                                                       \
-	uint32_t res = plugin_res(inst, p);                                                             \
-	if (res == UINT32_MAX)                                                                          \
-		return refuse(inst, RDY_EINVAL, "the plugin has no resource %u", p)
+/* The handle type of the plugin's resource P in *RES, or a refusal. */
+static int32_t plugin_res_of(rdy_instance *inst, uint32_t p, uint32_t *res)
+{
+	*res = plugin_res(inst, p);
+	return *res == UINT32_MAX ? refuse(inst, RDY_EINVAL, "the plugin has no resource %u", p) : RDY_OK;
+}
 
 static int32_t p_own_new(void *rt, uint32_t p, void *rep, uint32_t *h)
 {
-	rdy_instance *inst = rt;
-	PLUGIN_RES(inst, p, res);
-	return rdy_handle_new(inst, res, rep, h);
+	uint32_t res;
+	int32_t st = plugin_res_of(rt, p, &res);
+	return st != RDY_OK ? st : rdy_handle_new(rt, res, rep, h);
 }
 
 static int32_t p_rep(void *rt, uint32_t p, uint32_t h, void **rep)
 {
-	rdy_instance *inst = rt;
-	PLUGIN_RES(inst, p, res);
-	return rdy_handle_rep(inst, res, h, rep);
+	uint32_t res;
+	int32_t st = plugin_res_of(rt, p, &res);
+	return st != RDY_OK ? st : rdy_handle_rep(rt, res, h, rep);
 }
 
 static int32_t p_take(void *rt, uint32_t p, uint32_t h, void **rep)
 {
-	rdy_instance *inst = rt;
-	PLUGIN_RES(inst, p, res);
-	return rdy_handle_take(inst, res, h, rep);
+	uint32_t res;
+	int32_t st = plugin_res_of(rt, p, &res);
+	return st != RDY_OK ? st : rdy_handle_take(rt, res, h, rep);
 }
 
 static int32_t p_drop(void *rt, uint32_t p, uint32_t h)
 {
-	rdy_instance *inst = rt;
-	PLUGIN_RES(inst, p, res);
-	return rdy_handle_drop(inst, res, h);
+	uint32_t res;
+	int32_t st = plugin_res_of(rt, p, &res);
+	return st != RDY_OK ? st : rdy_handle_drop(rt, res, h);
 }
 
 const rdy_handles_v1 rdy__handles = { p_own_new, p_rep, p_take, p_drop };

@@ -163,11 +163,9 @@ static int validate_resources(rdy_module *m, rdy_error **err)
 		return bad_root(m, err, "resources is NULL");
 	for (uint32_t i = 0; i < r->nresources; i++) {
 		if (!r->resources[i].drop) {
-			const rdy_wit_model *pm = rdy_desc_model(v->desc);
-			char id[256];
-			return bad_root(m, err, "resource %u, `%s`.`%s`, has no destructor", i,
-					rdy_wit_interface_id(pm, v->resources[i].iface, id, sizeof id),
-					pm->types[v->resources[i].type].name);
+			char name[300];
+			rdy__rref_name(rdy_desc_model(v->desc), &v->resources[i], name, sizeof name);
+			return bad_root(m, err, "resource %u, %s, has no destructor", i, name);
 		}
 	}
 	m->has_resources = r->nresources > 0;

@@ -173,6 +173,8 @@ uint32_t rdy__ntypes(const rdy_module *m);
 
 /* How messages name handle type RES of module M: "`ns:pkg/iface@1.0.0`.`counter`". */
 void rdy__res_name(const rdy_module *m, uint32_t res, char *buf, size_t n);
+/* How messages name resource R of model M: "`ns:pkg/iface@1.0.0`.`counter`", or "`r`" for a world's own. */
+void rdy__rref_name(const rdy_wit_model *m, const rdy_abi_rref *r, char *buf, size_t n);
 /* The runtime's handle functions, given to every instance [H-API]. */
 extern const rdy_handles_v1 rdy__handles;
 /*
