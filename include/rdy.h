@@ -93,6 +93,13 @@ const char *rdy_module_producer(const rdy_module *m);
  */
 uint32_t rdy_module_nabsent(const rdy_module *m);
 const char *rdy_module_absent(const rdy_module *m, uint32_t i);
+/*
+ * The items that bind although either side marks them @deprecated, one line
+ * each, as `rdy check` prints them: "PATH: IFACE: function `f` is deprecated
+ * since 1.4.0".  A host may log them; nothing else changes.
+ */
+uint32_t rdy_module_ndeprecated(const rdy_module *m);
+const char *rdy_module_deprecated(const rdy_module *m, uint32_t i);
 
 typedef struct rdy_instance rdy_instance;
 

@@ -10,11 +10,37 @@
 
 #include <stdint.h>
 
+/* What an entry of a report is about, for `rdy diff`: the item and the change. */
+enum { RDY_CHECK_FUNC, RDY_CHECK_TYPE, RDY_CHECK_IFACE, RDY_CHECK_VERSION };
+enum {
+	RDY_CHECK_CHANGED,                 /* both have it, and it differs */
+	RDY_CHECK_ADDED,                   /* only the newer has it (diff mode) */
+	RDY_CHECK_REMOVED,                 /* only the older has it (diff mode) */
+	RDY_CHECK_MISSING,                 /* the provider lacks it (check mode) */
+	RDY_CHECK_VERSIONED,               /* the package's version differs */
+	RDY_CHECK_DEPRECATED,              /* it is, or became, @deprecated */
+	RDY_CHECK_RESTABLED,               /* its gate changed otherwise */
+};
+
+typedef struct rdy_check_at {
+	char *iface;                       /* "ns:pkg/name", no version; NULL: the world's own item */
+	char *item;                        /* a function's or type's WIT name; NULL: the interface */
+	uint8_t kind;                      /* RDY_CHECK_FUNC ... */
+	uint8_t what;                      /* RDY_CHECK_CHANGED ... */
+	bool import;                       /* an import of the world, else an export */
+} rdy_check_at;
+
 typedef struct rdy_check_report {
 	char **errors;                     /* each a full diagnostic line; the check failed if any */
 	uint32_t nerrors;
 	char **absent;                     /* optional (@since-gated) items the other side lacks */
 	uint32_t nabsent;
+	char **deprecated;                 /* items that bind although one side marks them @deprecated */
+	uint32_t ndeprecated;
+	rdy_check_at *errors_at, *absent_at, *deprecated_at;
+	char **notes;                      /* diff mode: changes that are no error (versions, gates) */
+	rdy_check_at *notes_at;
+	uint32_t nnotes;
 	uint32_t matched;                  /* items found equal by hash, without a walk */
 	uint32_t walked;                   /* items compared structurally */
 } rdy_check_report;
@@ -44,6 +70,17 @@ void rdy_check_model_free(rdy_check_model *p);
  */
 int rdy_check_prepared(rdy_check_model *host, int hw, rdy_check_model *plugin, int pw, const char *module,
 		       rdy_check_report *report);
+
+/*
+ * The check in diff mode, for `rdy diff`: OLD and NEW are two versions of
+ * one world, one playing the host and the other the plugin (OLD_IS_HOST).
+ * Messages name the sides "old" and "new" instead of "host" and "plugin",
+ * missing items are ADDED or REMOVED, no hash short-cuts a walk, and
+ * compatible differences (versions on one track, gates, deprecations) are
+ * reported as notes.  Returns as rdy_check_prepared.
+ */
+int rdy_check_diff(rdy_check_model *old, int ow, rdy_check_model *new_, int nw, bool old_is_host,
+		   rdy_check_report *report);
 
 /* Whether two package versions are on the same semver track (§6.1); unversioned matches only unversioned. */
 bool rdy_semver_compatible(const rdy_wit_package *a, const rdy_wit_package *b);

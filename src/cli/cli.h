@@ -15,6 +15,7 @@ int rdy_cmd_abi(int argc, char **argv);
 int rdy_cmd_inspect(int argc, char **argv);
 int rdy_cmd_check(int argc, char **argv);
 int rdy_cmd_gen(int argc, char **argv);
+int rdy_cmd_diff(int argc, char **argv);
 
 typedef struct rdy_cli_opt {
 	const char *name;                  /* "--world", "-o"; NULL ends a table */
@@ -70,6 +71,20 @@ typedef struct rdy_cli_features {
 /* Splits CSV (NULL: none); -1 after printing "out of memory".  Free with rdy_cli_features_free. */
 int rdy_cli_features_split(const char *csv, rdy_cli_features *f);
 void rdy_cli_features_free(rdy_cli_features *f);
+
+/* One side of `rdy check` or `rdy diff`: a world given as WIT, a descriptor, or an ELF file carrying one. */
+typedef struct rdy_cli_party {
+	const char *path;
+	int side;                          /* what a descriptor must describe: RDY_SIDE_HOST, _PLUGIN, or 0: either */
+	rdy_wit *wit;                      /* when given as WIT */
+	struct rdy_desc *desc;             /* when given as a descriptor */
+	const rdy_wit_model *m;
+	int world;
+} rdy_cli_party;
+
+/* Opens P->path (world WORLD and FEATURES apply to WIT); -1 after printing the error.  Close it even then. */
+int rdy_cli_party_open(rdy_cli_party *p, const char *world, const char *features);
+void rdy_cli_party_close(rdy_cli_party *p);
 
 /* --side VALUE as RDY_SIDE_HOST or RDY_SIDE_PLUGIN in *SIDE; a usage error when missing or wrong. */
 int rdy_cli_side(const rdy_cli_spec *s, const char *value, int *side);

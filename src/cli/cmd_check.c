@@ -11,70 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char usage[] =
 	"usage: rdy check HOST PLUGIN [--world W] [--features a,b]\n"
 	"  HOST and PLUGIN are each a descriptor, an ELF file with a .rdy.descriptor\n"
 	"  section, or WIT (a .wit file or a package directory, world W).\n";
 
-typedef struct party {
-	const char *path;
-	int side;                          /* what it must describe: RDY_SIDE_HOST or RDY_SIDE_PLUGIN */
-	rdy_wit *wit;                      /* when given as WIT */
-	rdy_desc *desc;                    /* when given as a descriptor */
-	const rdy_wit_model *m;
-	int world;
-} party;
-
-static bool is_wit(const char *path)
-{
-	struct stat st;
-	size_t n = strlen(path);
-	return (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) || (n > 4 && !strcmp(path + n - 4, ".wit"));
-}
-
-static int open_party(party *p, const char *world, const char *features)
-{
-	if (is_wit(p->path)) {
-		int pkg;
-		if (!(p->wit = rdy_cli_load(p->path, features, &pkg)))
-			return -1;
-		p->world = rdy_cli_select_world(p->wit, pkg, world);
-		p->m = rdy_wit_get_model(p->wit);
-		return p->world < 0 ? -1 : 0;
-	}
-	uint8_t *bytes;
-	size_t len;
-	bool elf;
-	char err[512];
-	if (rdy_cli_read_descriptor(p->path, &bytes, &len, &elf, err, sizeof err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		return -1;
-	}
-	p->desc = rdy_desc_decode(bytes, len, err, sizeof err);
-	free(bytes);
-	if (!p->desc) {
-		fprintf(stderr, "error: %s: %s\n", p->path, err);
-		return -1;
-	}
-	if (rdy_desc_side(p->desc) != p->side) {
-		fprintf(stderr, "error: %s describes the %s side; give the %s's\n", p->path,
-			p->side == RDY_SIDE_HOST ? "plugin" : "host", p->side == RDY_SIDE_HOST ? "host" : "plugin");
-		return -1;
-	}
-	p->m = rdy_desc_model(p->desc);
-	p->world = rdy_desc_world(p->desc);
-	return 0;
-}
-
-static void close_party(party *p)
-{
-	rdy_wit_free(p->wit);
-	rdy_desc_free(p->desc);
-}
-
-static int report(const party *host, const party *plugin)
+static int report(const rdy_cli_party *host, const rdy_cli_party *plugin)
 {
 	rdy_check_report r;
 	int rc = rdy_check_worlds(host->m, host->world, plugin->m, plugin->world, plugin->path, &r);
@@ -87,6 +30,8 @@ static int report(const party *host, const party *plugin)
 		fprintf(stderr, "error: %s\n", r.errors[i]);
 	for (uint32_t i = 0; i < r.nabsent; i++)
 		printf("note: %s\n", r.absent[i]);
+	for (uint32_t i = 0; i < r.ndeprecated; i++)
+		printf("warning: %s\n", r.deprecated[i]);
 	if (rc == 0)
 		printf("%s: compatible with %s (%u items equal by hash, %u compared structurally)\n", plugin->path,
 		       host->path, r.matched, r.walked);
@@ -115,12 +60,12 @@ int rdy_cmd_check(int argc, char **argv)
 		fprintf(stderr, "rdy check: give HOST and PLUGIN\n%s", usage);
 		return RDY_EXIT_USAGE;
 	}
-	party host = { ops[0], RDY_SIDE_HOST, NULL, NULL, NULL, -1 };
-	party plugin = { ops[1], RDY_SIDE_PLUGIN, NULL, NULL, NULL, -1 };
+	rdy_cli_party host = { ops[0], RDY_SIDE_HOST, NULL, NULL, NULL, -1 };
+	rdy_cli_party plugin = { ops[1], RDY_SIDE_PLUGIN, NULL, NULL, NULL, -1 };
 	int rc = RDY_EXIT_FAIL;
-	if (open_party(&host, world, features) == 0 && open_party(&plugin, world, features) == 0)
+	if (rdy_cli_party_open(&host, world, features) == 0 && rdy_cli_party_open(&plugin, world, features) == 0)
 		rc = report(&host, &plugin);
-	close_party(&host);
-	close_party(&plugin);
+	rdy_cli_party_close(&host);
+	rdy_cli_party_close(&plugin);
 	return rc;
 }

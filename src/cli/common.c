@@ -217,3 +217,50 @@ int rdy_cli_write_file(const char *file, const uint8_t *p, size_t n)
 	free(tmp);
 	return -1;
 }
+
+static bool is_wit(const char *path)
+{
+	struct stat st;
+	size_t n = strlen(path);
+	return (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) || (n > 4 && !strcmp(path + n - 4, ".wit"));
+}
+
+int rdy_cli_party_open(rdy_cli_party *p, const char *world, const char *features)
+{
+	if (is_wit(p->path)) {
+		int pkg;
+		if (!(p->wit = rdy_cli_load(p->path, features, &pkg)))
+			return -1;
+		p->world = rdy_cli_select_world(p->wit, pkg, world);
+		p->m = rdy_wit_get_model(p->wit);
+		return p->world < 0 ? -1 : 0;
+	}
+	uint8_t *bytes;
+	size_t len;
+	bool elf;
+	char err[512];
+	if (rdy_cli_read_descriptor(p->path, &bytes, &len, &elf, err, sizeof err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return -1;
+	}
+	p->desc = rdy_desc_decode(bytes, len, err, sizeof err);
+	free(bytes);
+	if (!p->desc) {
+		fprintf(stderr, "error: %s: %s\n", p->path, err);
+		return -1;
+	}
+	if (p->side && rdy_desc_side(p->desc) != p->side) {
+		fprintf(stderr, "error: %s describes the %s side; give the %s's\n", p->path,
+			p->side == RDY_SIDE_HOST ? "plugin" : "host", p->side == RDY_SIDE_HOST ? "host" : "plugin");
+		return -1;
+	}
+	p->m = rdy_desc_model(p->desc);
+	p->world = rdy_desc_world(p->desc);
+	return 0;
+}
+
+void rdy_cli_party_close(rdy_cli_party *p)
+{
+	rdy_wit_free(p->wit);
+	rdy_desc_free(p->desc);
+}

@@ -16,7 +16,8 @@ static const char usage[] =
 	"  gen c PATH [--world W] --side host|plugin -o DIR [--name BASE] [--features a,b]\n"
 	"                                                write C bindings for one side\n"
 	"  check HOST PLUGIN [--world W]                 would HOST accept PLUGIN? (no code runs)\n"
-	"                                                or a descriptor file\n"
+	"  diff OLD NEW [--world W] [--json]             what changed between two versions, and\n"
+	"                                                what breaks; OLD and NEW as for check\n"
 	"\n"
 	"rdy --version prints the version.\n";
 
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return rdy_cmd_gen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "check"))
 		return rdy_cmd_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return rdy_cmd_diff(argc - 1, argv + 1);
 	fprintf(stderr, "rdy: unknown command `%s`\n\n%s", argv[1], usage);
 	return RDY_EXIT_USAGE;
 }

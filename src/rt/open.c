@@ -59,15 +59,16 @@ static int verify(rdy_module *m, const opening *o, rdy_error **err)
 static int absent_lines(rdy_module *m, rdy_error **err)
 {
 	const rdy__verified *v = m->v;
-	if (!v->nabsent)
+	uint32_t n = v->nabsent + v->ndeprecated;
+	if (!n)
 		return RDY_OK;
-	size_t plen = strlen(m->path), size = v->nabsent * sizeof *m->absent;
-	for (uint32_t i = 0; i < v->nabsent; i++)
+	size_t plen = strlen(m->path), size = n * sizeof *m->absent;
+	for (uint32_t i = 0; i < n; i++)
 		size += plen + 2 + strlen(v->absent[i]) + 1;
 	if (!(m->absent = malloc(size)))
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	char *p = (char *)(m->absent + v->nabsent);
-	for (uint32_t i = 0; i < v->nabsent; i++) {
+	char *p = (char *)(m->absent + n);
+	for (uint32_t i = 0; i < n; i++) {
 		m->absent[i] = p;
 		p += sprintf(p, "%s: %s", m->path, v->absent[i]) + 1;
 	}
@@ -303,4 +304,14 @@ RDY_API uint32_t rdy_module_nabsent(const rdy_module *m)
 RDY_API const char *rdy_module_absent(const rdy_module *m, uint32_t i)
 {
 	return m && i < m->v->nabsent ? m->absent[i] : NULL;
+}
+
+RDY_API uint32_t rdy_module_ndeprecated(const rdy_module *m)
+{
+	return m ? m->v->ndeprecated : 0;
+}
+
+RDY_API const char *rdy_module_deprecated(const rdy_module *m, uint32_t i)
+{
+	return m && i < m->v->ndeprecated ? m->absent[m->v->nabsent + i] : NULL;
 }

@@ -51,8 +51,9 @@ typedef struct rdy__verified {
 	rdy_abi_rref *iresources;          /* the plugin's imported resources, in its order */
 	uint32_t niresources;
 	uint32_t *ires_map;                /* for each, the world's handle type, or UINT32_MAX */
-	char **absent;                     /* the check's lines for items that bind as absent, less "MODULE: " */
-	uint32_t nabsent;
+	char **absent;                     /* the check's lines, less "MODULE: ": those of items that bind */
+	uint32_t nabsent;                  /* as absent, then NDEPRECATED of @deprecated items */
+	uint32_t ndeprecated;
 	uint32_t refs;                     /* the cache's, plus one per open module; under the lock */
 	bool pinned;                       /* declared by rdy_world_expect: evicted last; under the lock */
 	uint64_t used;                     /* the cache's tick when last found or made: LRU; under the lock */

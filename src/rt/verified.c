@@ -25,7 +25,7 @@
 
 static void verified_free(rdy__verified *v)
 {
-	for (uint32_t i = 0; i < v->nabsent; i++)
+	for (uint32_t i = 0; i < v->nabsent + v->ndeprecated; i++)
 		free(v->absent[i]);
 	free(v->absent);
 	free(v->import_map);
@@ -71,7 +71,7 @@ static void strip_who(char **lines, uint32_t n, const char *who)
 		memmove(lines[i], lines[i] + k, strlen(lines[i] + k) + 1);
 }
 
-/* The compatibility check (§8); the lines of items that bind as absent are kept. */
+/* The compatibility check (§8); the lines of items that bind as absent, or are deprecated, are kept. */
 static int check(const rdy_world *w, rdy__verified *v, const char *who, rdy_error **err)
 {
 	rdy_check_report r;
@@ -84,12 +84,21 @@ static int check(const rdy_world *w, rdy__verified *v, const char *who, rdy_erro
 		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", who);
 	else if (rc > 0)
 		rc = rdy__fail_lines(err, RDY_EINCOMPATIBLE, r.errors, r.nerrors);
-	if (rc == RDY_OK) {
-		strip_who(r.absent, r.nabsent, who);
-		v->absent = r.absent;
+	bool grow = rc == RDY_OK && r.ndeprecated;
+	char **lines = grow ? realloc(r.absent, (r.nabsent + r.ndeprecated) * sizeof *lines) : r.absent;
+	if (grow && !lines) {
+		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", who);
+	} else if (rc == RDY_OK) {
+		memcpy(lines + r.nabsent, r.deprecated, r.ndeprecated * sizeof *lines);
+		strip_who(lines, r.nabsent + r.ndeprecated, who);
+		v->absent = lines;
 		v->nabsent = r.nabsent;
-		r.absent = NULL;
-		r.nabsent = 0;
+		v->ndeprecated = r.ndeprecated;
+		free(r.deprecated);
+		r.absent = r.deprecated = NULL;
+		r.nabsent = r.ndeprecated = 0;
+	} else {
+		r.absent = lines;
 	}
 	rdy_check_report_free(&r);
 	return rc;

@@ -5,6 +5,7 @@
 #include "wit/wit.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *const prim[] = {
 	"", "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string", "error-context"
@@ -97,4 +98,49 @@ const char *rdy_wit_interface_id(const rdy_wit_model *m, int32_t iface, char *bu
 	else
 		snprintf(buf, n, "%s:%s/%s", p->ns, p->name, in->name);
 	return buf;
+}
+
+/* ---- versions ---------------------------------------------------------------- */
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Compares dot-separated identifiers: numeric ones numerically and below alphanumeric ones. */
+static int cmp_ids(const char *a, const char *b)
+{
+	while (*a && *b) {
+		size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+		bool na = strspn(a, "0123456789") >= la, nb = strspn(b, "0123456789") >= lb;
+		int c;
+		if (na && nb)
+			c = la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, la);
+		else if (na != nb)
+			c = na ? -1 : 1;
+		else {
+			c = memcmp(a, b, la < lb ? la : lb);
+			if (!c)
+				c = la < lb ? -1 : la > lb;
+		}
+		if (c)
+			return c < 0 ? -1 : 1;
+		a += la + (a[la] == '.');
+		b += lb + (b[lb] == '.');
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+int rdy_wit_version_cmp(const rdy_wit_version *a, const rdy_wit_version *b)
+{
+	int c = cmp_u64(a->major, b->major);
+	if (!c)
+		c = cmp_u64(a->minor, b->minor);
+	if (!c)
+		c = cmp_u64(a->patch, b->patch);
+	if (!c && (a->pre || b->pre))
+		c = !a->pre ? 1 : !b->pre ? -1 : cmp_ids(a->pre, b->pre);
+	if (!c && (a->build || b->build))
+		c = !a->build ? -1 : !b->build ? 1 : cmp_ids(a->build, b->build);
+	return c;
 }

@@ -884,45 +884,7 @@ rdy__afile *rdy__parse_file(rdy_wit *w, const char *text, uint32_t len, uint32_t
 	return f;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-/* Compares dot-separated identifiers: numeric ones numerically and below alphanumeric ones. */
-static int cmp_ids(const char *a, const char *b)
-{
-	while (*a && *b) {
-		size_t la = strcspn(a, "."), lb = strcspn(b, ".");
-		bool na = strspn(a, "0123456789") >= la, nb = strspn(b, "0123456789") >= lb;
-		int c;
-		if (na && nb)
-			c = la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, la);
-		else if (na != nb)
-			c = na ? -1 : 1;
-		else {
-			c = memcmp(a, b, la < lb ? la : lb);
-			if (!c)
-				c = la < lb ? -1 : la > lb;
-		}
-		if (c)
-			return c < 0 ? -1 : 1;
-		a += la + (a[la] == '.');
-		b += lb + (b[lb] == '.');
-	}
-	return *a ? 1 : *b ? -1 : 0;
-}
-
 int rdy__version_cmp(const rdy__version *a, const rdy__version *b)
 {
-	int c = cmp_u64(a->major, b->major);
-	if (!c)
-		c = cmp_u64(a->minor, b->minor);
-	if (!c)
-		c = cmp_u64(a->patch, b->patch);
-	if (!c && (a->pre || b->pre))
-		c = !a->pre ? 1 : !b->pre ? -1 : cmp_ids(a->pre, b->pre);
-	if (!c && (a->build || b->build))
-		c = !a->build ? -1 : !b->build ? 1 : cmp_ids(a->build, b->build);
-	return c;
+	return rdy_wit_version_cmp(a, b);
 }

@@ -35,6 +35,9 @@ typedef struct rdy_wit_version {
 	const char *text;                  /* canonical text */
 } rdy_wit_version;
 
+/* Semver precedence of A and B: <0, 0 or >0; build metadata orders last. */
+int rdy_wit_version_cmp(const rdy_wit_version *a, const rdy_wit_version *b);
+
 /* A type reference: >= 0 indexes rdy_wit_model.types, < 0 is a primitive. */
 typedef int32_t rdy_wit_type;
 enum {

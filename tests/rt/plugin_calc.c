@@ -88,7 +88,7 @@ static const rdy_func_v1 exports[] = {
 	{ (rdy_fn)scaled, NULL },
 };
 
-/* The host's world lacks `clock`, so its entry must be absent: a test of the runtime's binding. */
+/* The host leaves `clock` out, being gated, so its entry must be absent: a test of the runtime's binding. */
 static int32_t instance_new(const rdy_imports_v1 *imports, void **self)
 {
 	if (imports->nfuncs != NIMPORTS || imports->funcs[IMPORT_CLOCK].call || imports->funcs[IMPORT_CLOCK].release)

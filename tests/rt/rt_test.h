@@ -15,7 +15,7 @@
 #define RT_PLUGIN(name) RT_PLUGIN_DIR "/" name ".so"
 
 /* The host's imports and exports, in the order of its descriptor (wit/host). */
-enum { H_LOG, H_SCALE, H_HINT, H_NIMPORTS };
+enum { H_LOG, H_SCALE, H_HINT, H_CLOCK, H_NIMPORTS };
 enum { E_PING, E_ADD, E_GREET, E_TOTAL, E_SCALED, E_EXTRA, E_NEXPORTS };
 
 /* One instance's host context: what its imports act on. */
