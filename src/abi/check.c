@@ -324,7 +324,8 @@ static bool same_cases(C *c, rdy_wit_type wt, rdy_wit_type ht)
 	bool host_wants = c->want == &c->host;
 	const rdy_wit_typedef *hd = host_wants ? w : h, *pd = host_wants ? h : w;
 	if (w->ncases != h->ncases) {
-		error(c, "%s %s %u %ss, %s has %u", c->host.who, verb(c, true), hd->ncases, member[w->kind], c->plugin.who, pd->ncases);
+		error(c, "%s %s %u %s%s, %s has %u", c->host.who, verb(c, true), hd->ncases, member[w->kind],
+		      hd->ncases == 1 ? "" : "s", c->plugin.who, pd->ncases);
 		return false;
 	}
 	const rdy_abi_type *lay = NULL;

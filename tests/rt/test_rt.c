@@ -232,6 +232,7 @@ static void imports_are_bound_per_instance(void **state)
  * What the plugin lacks and the host gates binds as absent: CALL NULL, and a
  * line each.  The plugin's gated import `clock`, which the host leaves out,
  * is no such line: rt_calc's instance_new checks that it sees it absent.
+ * The host's world deprecates `hint`, which the plugin imports: a line too.
  */
 static void gated_exports_bind_as_absent(void **state)
 {
@@ -257,6 +258,11 @@ static void gated_exports_bind_as_absent(void **state)
 		 path);
 	assert_string_equal(rdy_module_absent(m, 1), want);
 	assert_null(rdy_module_absent(m, 2));
+	assert_int_equal(rdy_module_ndeprecated(m), 1);
+	snprintf(want, sizeof want, "%s: test:rt/host@1.0.0: function `hint` is deprecated since 1.1.0", path);
+	assert_string_equal(rdy_module_deprecated(m, 0), want);
+	assert_null(rdy_module_deprecated(m, 1));
+	assert_int_equal(rdy_module_ndeprecated(NULL), 0);
 	rdy_instance_free(inst, NULL);
 	rt_close(m);
 	rdy_world_free(w);
