@@ -634,11 +634,11 @@ static void same_item(C *c, const rdy_wit_item *w, const rdy_wit_item *v, uint32
 		const rdy_wit_package *o = c->want->old ? wp : hp, *nw = c->want->old ? hp : wp;
 		char t1[96], t2[96];
 		if (nw->has_version && o->has_version)
-			say(c, L_ERRORS, RDY_CHECK_VERSIONED, "at %s, was %s, on another semver track (%s, was %s)",
+			say(c, L_ERRORS, RDY_CHECK_VERSIONED, "at %s, was %s: semver track %s, was %s, so they do not match",
 			    nw->version.text, o->version.text, rdy_semver_track(nw, t1, sizeof t1),
 			    rdy_semver_track(o, t2, sizeof t2));
 		else
-			say(c, L_ERRORS, RDY_CHECK_VERSIONED, "at %s, was %s: a version matches only a version",
+			say(c, L_ERRORS, RDY_CHECK_VERSIONED, "at %s, was %s: a version matches only a version, so they do not match",
 			    nw->has_version ? nw->version.text : "no version", o->has_version ? o->version.text : "no version");
 	} else if (!rdy_semver_compatible(wp, hp)) {
 		say(c, L_ERRORS, RDY_CHECK_VERSIONED, "%s %s version %s, %s has %s, which is not semver-compatible",
@@ -648,7 +648,7 @@ static void same_item(C *c, const rdy_wit_item *w, const rdy_wit_item *v, uint32
 		if (c->diff && c->host.old && wp->has_version && !same_version(&wp->version, &hp->version)) {
 			const rdy_wit_package *o = c->want->old ? wp : hp, *nw = c->want->old ? hp : wp;
 			char track[96];
-			say(c, L_NOTES, RDY_CHECK_VERSIONED, "at %s, was %s, on one semver track (%s)", nw->version.text,
+			say(c, L_NOTES, RDY_CHECK_VERSIONED, "at %s, was %s: both on semver track %s", nw->version.text,
 			    o->version.text, rdy_semver_track(nw, track, sizeof track));
 		}
 		stability(c, &s, &hs, "the interface");
@@ -773,10 +773,12 @@ int rdy_check_worlds(const rdy_wit_model *host, int hw, const rdy_wit_model *plu
 	return rc;
 }
 
+/* N lines and what they are about; TEXT may be NULL when the caller took the lines. */
 static void lines_free(char **text, rdy_check_at *at, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		free(text[i]);
+		if (text)
+			free(text[i]);
 		if (at) {
 			free(at[i].iface);
 			free(at[i].item);

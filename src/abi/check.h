@@ -53,6 +53,7 @@ typedef struct rdy_check_report {
  */
 int rdy_check_worlds(const rdy_wit_model *host, int hw, const rdy_wit_model *plugin, int pw, const char *module,
 		     rdy_check_report *report);
+/* Frees the report; a caller that keeps a list of lines sets its pointer (not its count) to NULL first. */
 void rdy_check_report_free(rdy_check_report *report);
 
 /*

@@ -89,14 +89,14 @@ static int check(const rdy_world *w, rdy__verified *v, const char *who, rdy_erro
 	if (grow && !lines) {
 		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", who);
 	} else if (rc == RDY_OK) {
-		memcpy(lines + r.nabsent, r.deprecated, r.ndeprecated * sizeof *lines);
+		if (r.ndeprecated)
+			memcpy(lines + r.nabsent, r.deprecated, r.ndeprecated * sizeof *lines);
 		strip_who(lines, r.nabsent + r.ndeprecated, who);
 		v->absent = lines;
 		v->nabsent = r.nabsent;
 		v->ndeprecated = r.ndeprecated;
 		free(r.deprecated);
-		r.absent = r.deprecated = NULL;
-		r.nabsent = r.ndeprecated = 0;
+		r.absent = r.deprecated = NULL; /* the lines are V's now; the report frees what they are about */
 	} else {
 		r.absent = lines;
 	}

@@ -64,9 +64,9 @@ static void expect(const char *old_src, const char *new_src, const want *w, uint
 #define BASE(v) PKG(v) TYPES LOG API("") WORLD
 
 static const char *const ver = "the world's package ex:s is at 1.3.0, was 1.2.0";
-static const char *const ver_api = "ex:s/api: at 1.3.0, was 1.2.0, on one semver track (1)";
-static const char *const ver_log = "ex:s/log: at 1.3.0, was 1.2.0, on one semver track (1)";
-static const char *const ver_types = "ex:s/types: at 1.3.0, was 1.2.0, on one semver track (1)";
+static const char *const ver_api = "ex:s/api: at 1.3.0, was 1.2.0: both on semver track 1";
+static const char *const ver_log = "ex:s/log: at 1.3.0, was 1.2.0: both on semver track 1";
+static const char *const ver_types = "ex:s/types: at 1.3.0, was 1.2.0: both on semver track 1";
 
 /* [V-TRACK] versions on one semver track are one interface; on two, none. */
 static void v_track(void **state)
@@ -81,37 +81,37 @@ static void v_track(void **state)
 	expect(BASE("1.2.0"), BASE("1.3.0"), minor, 4);
 	const want major[] = {
 		{ 0, 0, RDY_CHECK_VERSIONED, "the world's package ex:s is at 2.0.0, was 1.2.0" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 2.0.0, was 1.2.0, on another semver track (2, was 1)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 2.0.0, was 1.2.0, on another semver track (2, was 1)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 2.0.0, was 1.2.0, on another semver track (2, was 1)" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 2.0.0, was 1.2.0: semver track 2, was 1, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 2.0.0, was 1.2.0: semver track 2, was 1, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 2.0.0, was 1.2.0: semver track 2, was 1, so they do not match" },
 	};
 	expect(BASE("1.2.0"), BASE("2.0.0"), major, 4);
 	const want zero[] = {
 		{ 0, 0, RDY_CHECK_VERSIONED, "the world's package ex:s is at 0.3.0, was 0.2.1" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 0.3.0, was 0.2.1, on another semver track (0.3, was 0.2)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 0.3.0, was 0.2.1, on another semver track (0.3, was 0.2)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 0.3.0, was 0.2.1, on another semver track (0.3, was 0.2)" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 0.3.0, was 0.2.1: semver track 0.3, was 0.2, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 0.3.0, was 0.2.1: semver track 0.3, was 0.2, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 0.3.0, was 0.2.1: semver track 0.3, was 0.2, so they do not match" },
 	};
 	expect(BASE("0.2.1"), BASE("0.3.0"), zero, 4);
 	const want patch0[] = {
 		{ 0, 0, RDY_CHECK_VERSIONED, "the world's package ex:s is at 0.2.5, was 0.2.1" },
-		{ 0, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 0.2.5, was 0.2.1, on one semver track (0.2)" },
-		{ 0, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 0.2.5, was 0.2.1, on one semver track (0.2)" },
-		{ 0, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 0.2.5, was 0.2.1, on one semver track (0.2)" },
+		{ 0, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 0.2.5, was 0.2.1: both on semver track 0.2" },
+		{ 0, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 0.2.5, was 0.2.1: both on semver track 0.2" },
+		{ 0, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 0.2.5, was 0.2.1: both on semver track 0.2" },
 	};
 	expect(BASE("0.2.1"), BASE("0.2.5"), patch0, 4);
 	const want tiny[] = {
 		{ 0, 0, RDY_CHECK_VERSIONED, "the world's package ex:s is at 0.0.2, was 0.0.1" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 0.0.2, was 0.0.1, on another semver track (0.0.2, was 0.0.1)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 0.0.2, was 0.0.1, on another semver track (0.0.2, was 0.0.1)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 0.0.2, was 0.0.1, on another semver track (0.0.2, was 0.0.1)" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 0.0.2, was 0.0.1: semver track 0.0.2, was 0.0.1, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 0.0.2, was 0.0.1: semver track 0.0.2, was 0.0.1, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 0.0.2, was 0.0.1: semver track 0.0.2, was 0.0.1, so they do not match" },
 	};
 	expect(BASE("0.0.1"), BASE("0.0.2"), tiny, 4);
 	const want pre[] = {
 		{ 0, 0, RDY_CHECK_VERSIONED, "the world's package ex:s is at 1.0.0, was 1.0.0-rc.1" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 1.0.0, was 1.0.0-rc.1, on another semver track (1, was 1.0.0-rc.1)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 1.0.0, was 1.0.0-rc.1, on another semver track (1, was 1.0.0-rc.1)" },
-		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 1.0.0, was 1.0.0-rc.1, on another semver track (1, was 1.0.0-rc.1)" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/log: at 1.0.0, was 1.0.0-rc.1: semver track 1, was 1.0.0-rc.1, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/types: at 1.0.0, was 1.0.0-rc.1: semver track 1, was 1.0.0-rc.1, so they do not match" },
+		{ BOTH, 0, RDY_CHECK_VERSIONED, "ex:s/api: at 1.0.0, was 1.0.0-rc.1: semver track 1, was 1.0.0-rc.1, so they do not match" },
 	};
 	expect(BASE("1.0.0-rc.1"), BASE("1.0.0"), pre, 4);
 	expect(BASE("1.2.0"), BASE("1.2.0"), NULL, 0);
