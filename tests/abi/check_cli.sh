@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # rdy check: the offline compatibility check on the shapes example, as WIT,
 # as descriptors and as the ELF fixture; a changed field is refused with the
-# loader's message (docs/abi.md §8).
+# loader's message (docs/abi.md §8).  rdy diff on the same inputs: its exit
+# status bits, its errors, and the same text whatever form an input takes.
 # usage: check_cli.sh RDY SOURCE_DIR FIXTURE_SO
 set -uo pipefail
 rdy=$1 src=$2 so=$3
@@ -34,5 +35,22 @@ expect 1 "describes the plugin side; give the host's" "$rdy" check "$so" "$so"
 expect 1 "neither an rdylib descriptor nor an ELF file" "$rdy" check "$tmp/host.desc" "$src/README.md"
 expect 1 "No such file or directory" "$rdy" check "$tmp/host.desc" "$tmp/missing.so"
 expect 2 "give HOST and PLUGIN" "$rdy" check "$so"
-[ "$fail" -eq 0 ] && echo "rdy check: all cases passed"
+
+# rdy diff: 0 no change, 4 changes, 12 breaking ones; 1 unreadable, 2 usage.
+expect 0 "no changes" "$rdy" diff "$shapes" "$shapes" --world plugin
+expect 0 "no changes" "$rdy" diff "$tmp/host.desc" "$so"
+expect 12 "breaks both       import example:shapes/types: record point: field y: old has s32 (offset 4), new has f32" \
+	"$rdy" diff "$shapes" "$tmp/bad" --world plugin
+expect 12 "1 change, 1 breaking" "$rdy" diff "$so" "$tmp/bad.desc"
+expect 12 '"class": "breaks-both"' "$rdy" diff "$so" "$tmp/bad.desc" --json
+expect 2 "give OLD and NEW" "$rdy" diff "$so"
+expect 2 "unexpected argument --frobnicate" "$rdy" diff "$so" "$so" --frobnicate
+expect 1 "No such file or directory" "$rdy" diff "$so" "$tmp/missing.so"
+expect 1 "neither an rdylib descriptor nor an ELF file" "$rdy" diff "$src/README.md" "$so"
+printf 'package a:b;\nworld w { export f: func(; }\n' > "$tmp/broken.wit"
+expect 1 "broken.wit:2:" "$rdy" diff "$tmp/broken.wit" "$so"
+json=$("$rdy" diff "$shapes" "$tmp/bad" --world plugin --json)
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["changes_total"] == 1 and d["breaking"] == 1, d' <<<"$json" ||
+	{ echo "FAIL: rdy diff --json is not the JSON it should be"; fail=1; }
+[ "$fail" -eq 0 ] && echo "rdy check, rdy diff: all cases passed"
 exit "$fail"
