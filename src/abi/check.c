@@ -95,7 +95,7 @@ static void add(C *c, int l, uint8_t what, const char *detail)
 				: l == L_DEPRECATED ? &r->deprecated_at : &r->notes_at;
 	uint32_t *n = l == L_ERRORS ? &r->nerrors : l == L_ABSENT ? &r->nabsent : l == L_DEPRECATED ? &r->ndeprecated
 											   : &r->nnotes;
-	if (c->oom || (l == L_ERRORS && *n >= MAX_ERRORS))
+	if (c->oom || (l == L_ERRORS && *n >= MAX_ERRORS && !c->diff)) /* a diff lists every change */
 		return;
 	const char *module = c->module ? c->module : "";
 	size_t len = strlen(module) + c->plen + strlen(detail) + 8;
@@ -156,7 +156,7 @@ static void missing(C *c, const rdy_wit_stability *s, const char *what, const rd
 	uint8_t kind = !c->diff ? RDY_CHECK_MISSING : added ? RDY_CHECK_ADDED : RDY_CHECK_REMOVED;
 	if (s->kind == RDY_WIT_STAB_STABLE && s->since) {
 		bool known = prov && gate && prov->has_version && same_name(prov->ns, gate->ns) &&
-			     same_name(prov->name, gate->name);
+			     same_name(prov->name, gate->name) && rdy_semver_compatible(prov, gate);
 		if (!known || rdy_wit_version_cmp(&prov->version, s->since) < 0) {
 			if (c->diff)
 				say(c, L_ABSENT, kind, "%s (since %s) was %s", what, s->since->text, added ? "added" : "removed");
@@ -181,7 +181,7 @@ static void missing(C *c, const rdy_wit_stability *s, const char *what, const rd
 			say(c, L_ERRORS, kind, "%s (@unstable feature `%s`) is missing from the %s, "
 			    "which was generated without that feature", what, s->feature, c->have->who);
 	} else if (c->diff) {
-		say(c, L_ERRORS, kind, "%s was %s", what, added ? "added" : "removed");
+		say(c, L_ERRORS, kind, "%s was %s", what, added ? "added without a @since gate" : "removed");
 	} else {
 		say(c, L_ERRORS, kind, "%s is missing from the %s", what, c->have->who);
 	}
@@ -428,6 +428,13 @@ static bool same_type(C *c, rdy_wit_type w, rdy_wit_type h, int64_t offset)
 	c->depth++;
 	bool ok = same_structure(c, w, h, offset);
 	c->depth--;
+	if (!ok && c->nfailed + 2 > c->capfailed) {
+		int32_t *f = realloc(c->failed, 2 * c->capfailed * sizeof *f);
+		if (f) {
+			c->failed = f;
+			c->capfailed *= 2;
+		}
+	}
 	if (!ok && c->nfailed + 2 <= c->capfailed) {
 		c->failed[c->nfailed++] = hp;
 		c->failed[c->nfailed++] = pp;
@@ -555,6 +562,23 @@ static const rdy_wit_item *find_item(C *c, const rdy_wit_item *w, const rdy_wit_
 	return NULL;
 }
 
+/*
+ * The provider's version of package P, for a gate P declared where the
+ * provider lacks the item: a package of the same name on the same semver
+ * track, which the provider's other interfaces bring (a world included
+ * from another package loses its items' gates, so an interface's own gate,
+ * in its own package, may be all there is).  NULL when it has none.
+ */
+static const rdy_wit_package *same_package(const side *have, const rdy_wit_package *p)
+{
+	for (uint32_t i = 0; i < have->m->npackages; i++) {
+		const rdy_wit_package *q = &have->m->packages[i];
+		if (same_name(q->ns, p->ns) && same_name(q->name, p->name) && rdy_semver_compatible(q, p))
+			return q;
+	}
+	return NULL;
+}
+
 /* An item's gate: the function's or type's own; an interface's on its world item, else on its declaration. */
 static rdy_wit_stability item_stability(const side *s, const rdy_wit_item *it, const rdy_wit_package **gate)
 {
@@ -603,8 +627,7 @@ static void same_item(C *c, const rdy_wit_item *w, const rdy_wit_item *v, uint32
 	const rdy_wit_package *gate = c->want->wpkg;
 	rdy_wit_stability s = item_stability(c->want, w, &gate);
 	if (!h) {
-		const rdy_wit_package *prov = gate == c->want->wpkg ? c->have->wpkg : NULL;
-		missing(c, &s, label, gate, prov);
+		missing(c, &s, label, gate, gate == c->want->wpkg ? c->have->wpkg : same_package(c->have, gate));
 		return;
 	}
 	if (h->kind != w->kind) {
@@ -640,6 +663,7 @@ static void same_item(C *c, const rdy_wit_item *w, const rdy_wit_item *v, uint32
 		else
 			say(c, L_ERRORS, RDY_CHECK_VERSIONED, "at %s, was %s: a version matches only a version, so they do not match",
 			    nw->has_version ? nw->version.text : "no version", o->has_version ? o->version.text : "no version");
+		same_iface(c, w->id, h->id); /* what else changed, which rdy_diff_worlds classes with the version */
 	} else if (!rdy_semver_compatible(wp, hp)) {
 		say(c, L_ERRORS, RDY_CHECK_VERSIONED, "%s %s version %s, %s has %s, which is not semver-compatible",
 		    c->want->who, verb(c, true), wp->has_version ? wp->version.text : "(none)", c->have->who,

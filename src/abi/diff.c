@@ -8,6 +8,7 @@
  * lines of both are merged by the item they are about.
  */
 #include "abi/diff.h"
+#include "abi/desc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,10 +128,82 @@ static void world_version(D *x, const rdy_wit_model *o, int ow, const rdy_wit_mo
 	rdy_check_at at = { NULL, NULL, RDY_CHECK_VERSION, RDY_CHECK_VERSIONED, false };
 	rdy_diff_change *c = change(x, &at, false);
 	char text[512];
-	snprintf(text, sizeof text, "the world's package %s:%s is at %s, was %s", b->ns, b->name, b->version.text,
-		 a->version.text);
+	char ta[96], tb[96];
+	bool track = !strcmp(rdy_semver_track(a, ta, sizeof ta), rdy_semver_track(b, tb, sizeof tb));
+	snprintf(text, sizeof text, "the world's package %s:%s is at %s, was %s%s", b->ns, b->name, b->version.text,
+		 a->version.text, track ? "" : "; a host chooses its world, so only its items' versions must match");
 	if (c)
 		line(x, c, text, RDY_DIFF_OLD_HOSTS);
+}
+
+static void change_free(rdy_diff_change *c)
+{
+	for (uint32_t k = 0; k < c->nlines; k++)
+		free(c->lines[k]);
+	free(c->lines);
+	free(c->at.iface);
+	free(c->at.item);
+}
+
+/*
+ * Version notes, one per interface from the walks, become one per package:
+ * its interfaces share its version.  "ns:pkg/iface: DETAIL" becomes
+ * "ns:pkg: DETAIL (N interfaces)".  The world's own note goes when its
+ * package has one.
+ */
+static void group_versions(D *x, const char *world_pkg)
+{
+	rdy_diff *d = x->d;
+	uint32_t out = 0;
+	bool world_said = false;
+	for (uint32_t i = 0; i < d->n; i++) {
+		rdy_diff_change *c = &d->v[i];
+		const char *slash = c->at.iface ? strchr(c->at.iface, '/') : NULL;
+		if (c->at.what != RDY_CHECK_VERSIONED || c->breaks || c->at.kind != RDY_CHECK_IFACE || !slash ||
+		    c->nlines != 1) {
+			d->v[out++] = *c;
+			continue;
+		}
+		size_t plen = (size_t)(slash - c->at.iface);
+		const char *detail = strstr(c->lines[0], ": ");
+		detail = detail ? detail + 2 : c->lines[0];
+		uint32_t same = 0;
+		for (uint32_t k = i + 1; k < d->n; k++) {
+			rdy_diff_change *o = &d->v[k];
+			const char *od = o->nlines == 1 ? strstr(o->lines[0], ": ") : NULL;
+			if (o->at.what == RDY_CHECK_VERSIONED && !o->breaks && o->at.kind == RDY_CHECK_IFACE && o->at.iface &&
+			    !strncmp(o->at.iface, c->at.iface, plen) && o->at.iface[plen] == '/' && od && !strcmp(od + 2, detail)) {
+				change_free(o);
+				memmove(o, o + 1, (d->n - k - 1) * sizeof *o);
+				d->n--;
+				k--;
+				same++;
+			}
+		}
+		char *text = malloc(plen + strlen(detail) + 40);
+		if (!text) {
+			x->oom = true;
+			d->v[out++] = *c;
+			continue;
+		}
+		snprintf(text, plen + strlen(detail) + 40, "%.*s: %s (%u interface%s)", (int)plen, c->at.iface, detail,
+			 same + 1, same ? "s" : "");
+		free(c->lines[0]);
+		c->lines[0] = text;
+		c->at.iface[plen] = '\0';
+		c->at.kind = RDY_CHECK_VERSION;
+		world_said |= world_pkg && !strcmp(c->at.iface, world_pkg);
+		d->v[out++] = *c;
+	}
+	d->n = out;
+	for (uint32_t i = 0; world_said && i < d->n; i++) {
+		if (!d->v[i].at.iface && d->v[i].at.kind == RDY_CHECK_VERSION) {
+			change_free(&d->v[i]);
+			memmove(&d->v[i], &d->v[i + 1], (d->n - i - 1) * sizeof *d->v);
+			d->n--;
+			break;
+		}
+	}
 }
 
 static int order(const rdy_diff_change *a, const rdy_diff_change *b)
@@ -161,6 +234,12 @@ int rdy_diff_worlds(const rdy_wit_model *old, int ow, const rdy_wit_model *new_,
 		take(&x, &a, RDY_DIFF_OLD_HOSTS);
 		take(&x, &b, RDY_DIFF_NEW_HOSTS);
 		notes(&x, &a);
+		int32_t np = new_->worlds[nw].package;
+		char wp[256] = "";
+		if (np >= 0 && (uint32_t)np < new_->npackages)
+			snprintf(wp, sizeof wp, "%s:%s", new_->packages[np].ns, new_->packages[np].name);
+		if (!x.oom)
+			group_versions(&x, wp[0] ? wp : NULL);
 	}
 	rdy_check_report_free(&a);
 	rdy_check_report_free(&b);
@@ -170,6 +249,35 @@ int rdy_diff_worlds(const rdy_wit_model *old, int ow, const rdy_wit_model *new_,
 	if (x.oom) {
 		rdy_diff_free(out);
 		return -1;
+	}
+	/*
+	 * Where an interface moved to another semver track, the loader refuses
+	 * it whole, so whatever else changed in it is refused both ways too,
+	 * and its gates' changes are beside the point: they go.
+	 */
+	for (uint32_t i = 0; i < out->n; i++) {
+		const rdy_diff_change *v = &out->v[i];
+		if (v->at.what != RDY_CHECK_VERSIONED || !v->breaks || !v->at.iface)
+			continue;
+		char *iface = v->at.iface;
+		bool import = v->at.import;
+		uint32_t keep = 0;
+		for (uint32_t k = 0; k < out->n; k++) {
+			rdy_diff_change *c = &out->v[k];
+			bool inside = c->at.import == import && c->at.iface && !strcmp(c->at.iface, iface);
+			if (inside && (c->at.what == RDY_CHECK_DEPRECATED || c->at.what == RDY_CHECK_RESTABLED)) {
+				change_free(c);
+				continue;
+			}
+			if (inside && (c->breaks || c->absent)) {
+				c->breaks = RDY_DIFF_OLD_HOSTS | RDY_DIFF_NEW_HOSTS;
+				c->absent = 0;
+			}
+			if (c == v)
+				i = keep;
+			out->v[keep++] = *c;
+		}
+		out->n = keep;
 	}
 	/* Insertion sort: stable, so an item's changes keep the order the walks met them in. */
 	for (uint32_t i = 1; i < out->n; i++) {
@@ -186,14 +294,8 @@ int rdy_diff_worlds(const rdy_wit_model *old, int ow, const rdy_wit_model *new_,
 
 void rdy_diff_free(rdy_diff *d)
 {
-	for (uint32_t i = 0; i < d->n; i++) {
-		rdy_diff_change *c = &d->v[i];
-		for (uint32_t k = 0; k < c->nlines; k++)
-			free(c->lines[k]);
-		free(c->lines);
-		free(c->at.iface);
-		free(c->at.item);
-	}
+	for (uint32_t i = 0; i < d->n; i++)
+		change_free(&d->v[i]);
 	free(d->v);
 	memset(d, 0, sizeof *d);
 }

@@ -41,12 +41,16 @@ static const char *what_json(const rdy_diff_change *c)
 
 static const char *direction(const rdy_diff_change *c)
 {
-	return !c->at.iface && c->at.kind == RDY_CHECK_VERSION ? "world" : c->at.import ? "import" : "export";
+	if (c->at.kind == RDY_CHECK_VERSION && !c->breaks)
+		return c->at.iface ? "package" : "world"; /* a package's interfaces may be imports and exports alike */
+	return c->at.import ? "import" : "export";
 }
 
 /* Who sees the item absent, in words: an export is the host's to miss, an import the plugin's. */
 static const char *absent_text(const rdy_diff_change *c)
 {
+	if (c->at.kind == RDY_CHECK_TYPE)
+		return NULL; /* nothing binds to a type alone: the functions that use it say it */
 	if (c->absent == RDY_DIFF_NEW_HOSTS)
 		return c->at.import ? "old plugins see it absent in new hosts" : "new hosts see it absent in old plugins";
 	if (c->absent == RDY_DIFF_OLD_HOSTS)
@@ -76,7 +80,7 @@ static void print_text(const rdy_cli_party *o, const rdy_cli_party *n, const rdy
 		const rdy_diff_change *c = &d->v[i];
 		const char *abs = absent_text(c);
 		for (uint32_t k = 0; k < c->nlines; k++)
-			printf("%-17s %-6s %s%s%s\n", k ? "" : class_text[c->breaks], k ? "" : direction(c), c->lines[k],
+			printf("%-17s %-7s %s%s%s\n", k ? "" : class_text[c->breaks], k ? "" : direction(c), c->lines[k],
 			       abs && k + 1 == c->nlines ? ": " : "", abs && k + 1 == c->nlines ? abs : "");
 	}
 	if (!d->n)

@@ -39,7 +39,7 @@ expect 2 "give HOST and PLUGIN" "$rdy" check "$so"
 # rdy diff: 0 no change, 4 changes, 12 breaking ones; 1 unreadable, 2 usage.
 expect 0 "no changes" "$rdy" diff "$shapes" "$shapes" --world plugin
 expect 0 "no changes" "$rdy" diff "$tmp/host.desc" "$so"
-expect 12 "breaks both       import example:shapes/types: record point: field y: old has s32 (offset 4), new has f32" \
+expect 12 "breaks both       import  example:shapes/types: record point: field y: old has s32 (offset 4), new has f32" \
 	"$rdy" diff "$shapes" "$tmp/bad" --world plugin
 expect 12 "1 change, 1 breaking" "$rdy" diff "$so" "$tmp/bad.desc"
 expect 12 '"class": "breaks-both"' "$rdy" diff "$so" "$tmp/bad.desc" --json
