@@ -49,6 +49,22 @@ expect 1 "No such file or directory" "$rdy" diff "$so" "$tmp/missing.so"
 expect 1 "neither an rdylib descriptor nor an ELF file" "$rdy" diff "$src/README.md" "$so"
 printf 'package a:b;\nworld w { export f: func(; }\n' > "$tmp/broken.wit"
 expect 1 "broken.wit:2:" "$rdy" diff "$tmp/broken.wit" "$so"
+# @unstable items are chosen when bindings are generated, and the descriptor
+# records the features: a plugin built without `fancy` lacks `g`, by name.
+mkdir -p "$tmp/u"
+printf 'package t:u@1.0.0;\ninterface api {\n  f: func();\n  @unstable(feature = fancy)\n  g: func();\n}\nworld w { export api; }\n' \
+	> "$tmp/u/u.wit"
+"$rdy" gen c "$tmp/u/u.wit" --world w --side plugin -o "$tmp/u/on" --features fancy >/dev/null &&
+	"$rdy" gen c "$tmp/u/u.wit" --world w --side plugin -o "$tmp/u/off" >/dev/null &&
+	cc -std=c11 -I"$src/include" -I"$tmp/u/on" -c "$tmp/u/on/w_plugin.c" -o "$tmp/u/on.o" &&
+	cc -std=c11 -I"$src/include" -I"$tmp/u/off" -c "$tmp/u/off/w_plugin.c" -o "$tmp/u/off.o" ||
+	{ echo "FAIL: building the @unstable fixtures"; fail=1; }
+expect 0 "features  fancy" "$rdy" inspect "$tmp/u/on.o"
+expect 1 "function \`g\` (@unstable feature \`fancy\`) is missing from the plugin, which was generated without that feature" \
+	"$rdy" check "$tmp/u/u.wit" "$tmp/u/off.o" --world w --features fancy
+expect 0 "compatible with" "$rdy" check "$tmp/u/u.wit" "$tmp/u/off.o" --world w
+expect 12 "breaks new hosts  export  t:u/api: function \`g\` (@unstable feature \`fancy\`) was added" \
+	"$rdy" diff "$tmp/u/off.o" "$tmp/u/on.o"
 json=$("$rdy" diff "$shapes" "$tmp/bad" --world plugin --json)
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["changes_total"] == 1 and d["breaking"] == 1, d' <<<"$json" ||
 	{ echo "FAIL: rdy diff --json is not the JSON it should be"; fail=1; }
