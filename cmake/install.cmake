@@ -81,6 +81,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h")
 
+# The WIT packages rdylib defines, for a world's deps/: rdy:reload (docs/abi.md §7.5).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/wit/ DESTINATION ${CMAKE_INSTALL_DATADIR}/rdy/wit)
 install(EXPORT rdyTargets NAMESPACE rdy:: DESTINATION ${RDY_INSTALL_CMAKEDIR})
 
 # rdyConfig.cmake finds its prefix from its own location (PACKAGE_PREFIX_DIR),

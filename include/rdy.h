@@ -293,6 +293,260 @@ static inline void rdy_handle_unlend(void)
 	rdy__lends.n--;
 }
 
+/* ---- reloading (docs/abi.md §7.5) ----------------------------------------------- */
+
+typedef struct rdy_lock rdy_lock;
+
+/* How rdy_module_open_with opens a plugin; zeroed, it opens as rdy_module_open does. */
+typedef struct rdy_open_config {
+	/*
+	 * The module's instances can move to a new build (rdy_module_reload).
+	 * Such a module loads a content-addressed copy of its file, never the
+	 * file itself, as PINNED does.
+	 */
+	bool reloadable;
+	/*
+	 * Load a private copy of the file, named by the SHA-256 of its bytes,
+	 * in CACHE_DIR (NULL: $XDG_CACHE_HOME/rdy, else ~/.cache/rdy): the
+	 * bytes hashed are the bytes loaded, and a file being rewritten is
+	 * never loaded half written.
+	 */
+	bool pinned;
+	const char *cache_dir;
+	/* When not NULL, a plugin whose SHA-256 is not LOCK's for it is refused before dlopen (implies PINNED). */
+	const rdy_lock *lock;
+} rdy_open_config;
+
+rdy_module *rdy_module_open_with(rdy_world *w, const char *path, const rdy_open_config *config, rdy_error **err);
+
+/* What a reload did. */
+typedef struct rdy_reload_info {
+	uint32_t build;                    /* the build now serving: 1 at open, one more per reload */
+	uint32_t instances;                /* live instances moved to it */
+	uint32_t restored;                 /* of them, those whose state moved through rdy:reload/state */
+	char note[512];                    /* empty, or why the old build's file stayed mapped (RDY_EKEPT) */
+} rdy_reload_info;
+
+/*
+ * Replaces the build behind reloadable module M with the plugin at PATH
+ * (M's own path when NULL), for every live instance, in this order:
+ *
+ *   1. a content-addressed copy of PATH is made and checked against M's
+ *      world, and loaded;
+ *   2. a new instance of it is made for each live instance of M, with the
+ *      same imports and context;
+ *   3. calls into M's instances are held at their start, and those in
+ *      flight run to their end;
+ *   4. each instance's state moves across when the plugins export
+ *      rdy:reload/state (the old build's save, the new build's restore);
+ *   5. the new builds are swapped in, at once for every instance, and the
+ *      held calls go on into them.
+ *
+ * Any failure (the check, dlopen, the root symbol, an instance_new that
+ * traps, a save or restore that traps or returns an error) undoes every
+ * step: the old build goes on serving, and *ERR says why.  The old build's
+ * instances are freed once the new ones serve; its file is unloaded, as
+ * rdy_module_close would, with the old module.  M stays valid and is the
+ * new build.  Returns RDY_OK or the code set in *ERR; RDY_EBUSY when
+ * called from inside a call into one of M's instances.  Serialised with
+ * opening and closing.
+ */
+int rdy_module_reload(rdy_module *m, const char *path, rdy_reload_info *info, rdy_error **err);
+/* The build serving M's instances: 1 at open, one more per successful reload. */
+uint32_t rdy_module_build(const rdy_module *m);
+/* The SHA-256 of the bytes loaded, in hex, for a pinned or reloadable module; NULL otherwise. */
+const char *rdy_module_sha256(const rdy_module *m);
+
+/*
+ * For generated bindings: a call into an instance of a reloadable module
+ * goes through its rdy_live, which names the build serving it.
+ *
+ *   const rdy_build *b = rdy_live_enter(live);
+ *   if (!b) return RDY_EBUSY;          (calls nest deeper than RDY__DEPTH)
+ *   st = ((fn)b->funcs[i].call)(b->self, ...);
+ *   rdy_live_leave();
+ *
+ * rdy_live_enter records on this thread that a call into LIVE is running,
+ * then reads the build: a reload waits for the calls so recorded to end
+ * before it frees a build, and swaps builds while it holds new calls (they
+ * wait in rdy_live_enter, then go to the new build).  The recording is a
+ * plain store; the reload pays for the ordering with membarrier(2).
+ */
+typedef struct rdy_build {
+	void *self;                        /* the build's instance state */
+	const rdy_func_v1 *funcs;          /* its exports, bound in the host's order */
+	rdy_instance *instance;            /* its record, for handles and results */
+	uint32_t build;                    /* rdy_module_build when it began serving */
+} rdy_build;
+
+typedef struct rdy_live {
+	rdy_build *cur;                    /* atomic; NULL while a reload holds calls */
+} rdy_live;
+
+/* The instance's rdy_live when its module is reloadable, else NULL. */
+rdy_live *rdy_instance_live(const rdy_instance *inst);
+
+enum { RDY__DEPTH = 32 };
+
+typedef struct rdy__reader_t {
+	uint32_t depth;                    /* calls into live instances running on this thread */
+	uint32_t registered;               /* known to the runtime, which scans registered threads */
+	rdy_live *in[RDY__DEPTH];          /* atomic: the live instance of each */
+	const rdy_build *b[RDY__DEPTH];    /* the build each went to */
+} rdy__reader_t;
+
+extern RDY_THREAD_LOCAL rdy__reader_t rdy__reader;
+extern int rdy__reload_fence;          /* membarrier(2) is unavailable: readers fence */
+const rdy_build *rdy__live_enter_slow(rdy_live *live);
+
+static inline const rdy_build *rdy_live_enter(rdy_live *live)
+{
+	rdy__reader_t *r = &rdy__reader;
+	uint32_t d = r->depth;
+	if (d < RDY__DEPTH && r->registered) {
+		__atomic_store_n(&r->in[d], live, __ATOMIC_RELEASE);
+		if (rdy__reload_fence)
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		else
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
+		if (b) {
+			r->b[d] = b;
+			r->depth = d + 1;
+			return b;
+		}
+		__atomic_store_n(&r->in[d], (rdy_live *)0, __ATOMIC_RELEASE);
+	}
+	return rdy__live_enter_slow(live);
+}
+
+static inline void rdy_live_leave(void)
+{
+	rdy__reader_t *r = &rdy__reader;
+	__atomic_store_n(&r->in[--r->depth], (rdy_live *)0, __ATOMIC_RELEASE);
+}
+
+/* ---- pinning: content-addressed copies and lock files ------------------------- */
+
+/*
+ * A lock: the SHA-256 that each plugin must have.  A lock file has the text
+ * that sha256sum prints (`rdy lock PLUGINS... > rdy.lock` writes one, and
+ * `sha256sum -c rdy.lock` checks one): a line per plugin, its digest as 64
+ * hexadecimal digits, two spaces (or a space and `*`) and its file name,
+ * with sha256sum's escapes (a line that starts with `\` has `\\` for a
+ * backslash and `\n` for a newline in the name).  Capital hexadecimal
+ * digits are read too.  Nothing else: no blank line, no comment, no
+ * carriage return ending a line.  A name may appear twice with the same
+ * digest only.
+ *
+ * The entry for a plugin opened as PATH is, in this order:
+ *   1. the entry named PATH exactly;
+ *   2. else the entry that names the same file, a relative name being taken
+ *      from the lock file's directory (both resolved with realpath);
+ *   3. else the entry whose last component is PATH's, when all such
+ *      entries agree on the digest.
+ * A PATH none of them finds is "not in" the lock.
+ *
+ * A lock is never changed once read: threads may share it.  The host keeps
+ * it until the modules opened with it are closed.
+ */
+
+/*
+ * Reads the lock file FILE.  NULL on failure, with RDY_EIO ("FILE: No such
+ * file or directory") or RDY_EFORMAT for a malformed line, naming the file
+ * and the line and what is wrong: "rdy.lock:3: the digest has 40
+ * hexadecimal digits; SHA-256's has 64".
+ */
+rdy_lock *rdy_lock_read(const char *file, rdy_error **err);
+/* The same, from the LEN bytes at TEXT (a lock the host embeds); NAME stands for FILE. */
+rdy_lock *rdy_lock_parse(const char *text, size_t len, const char *name, rdy_error **err);
+void rdy_lock_free(rdy_lock *l);
+/* Its entries, in the order of the file, a name that appears twice once: their names and digests. */
+uint32_t rdy_lock_count(const rdy_lock *l);
+const char *rdy_lock_name(const rdy_lock *l, uint32_t i);
+const uint8_t *rdy_lock_digest(const rdy_lock *l, uint32_t i);
+/*
+ * The 32 bytes of the digest that L pins for a plugin opened as PATH, by
+ * the rules above; NULL with RDY_EINCOMPATIBLE, "PATH: not in rdy.lock",
+ * when there is none.
+ */
+const uint8_t *rdy_lock_find(const rdy_lock *l, const char *path, rdy_error **err);
+/*
+ * The SHA-256 of the file at PATH, read once through one descriptor when
+ * it has settled, as a pinned open reads it (docs/abi.md §7).  Returns
+ * RDY_OK or the code set in *ERR.
+ */
+int rdy_sha256_file(const char *path, uint8_t digest[32], rdy_error **err);
+/*
+ * Removes from the cache directory (NULL: the default one, as a pinned
+ * open uses it) the copies not made or used for MAX_AGE seconds, and the
+ * temporary files that a crash left behind (unwritten for a minute), and
+ * nothing else.  A loaded copy may go: its mapping stays.  *REMOVED (when
+ * not NULL) counts the files removed.  Returns RDY_OK or the code set in
+ * *ERR; a cache directory that is not there has nothing to prune.
+ */
+int rdy_cache_prune(const char *cache_dir, uint32_t max_age, uint32_t *removed, rdy_error **err);
+
+/* ---- watching: reloads when a plugin file is replaced ------------------------- */
+
+/*
+ * A watch calls the host back when a plugin file has been replaced and is
+ * whole; the callback reloads (rdy_module_reload), logs, or both.  Linux
+ * (inotify).  Each path is watched as a name in its directory, so a file
+ * replaced by a rename, or deleted and created again, stays watched, and
+ * other files of the directory are ignored.
+ *
+ * A name fires once when, after a change, DEBOUNCE_MS pass without another
+ * event for it: a burst (a linker's writes, cp over the file, two builds in
+ * a row) fires once.  A file renamed over is whole at once.  A file written
+ * in place, or created empty, fires only once the writer has closed it,
+ * however long it writes, quiet or not: a partial file never fires.  A name
+ * that is gone fires only once it is back.  A directory removed and made
+ * again is watched again.  src/rt/watch.c gives the rules in full.
+ *
+ * Threads: callbacks run on the thread that dispatches, without a lock
+ * held; they may call rdy_watch_add, not rdy_watch_dispatch, rdy_watch_stop
+ * or rdy_watch_free.  rdy_watch_add may be called from any thread.
+ */
+typedef struct rdy_watch rdy_watch;
+/* Called with the USER and the PATH, as given, of rdy_watch_add. */
+typedef void (*rdy_watch_fn)(void *user, const char *path);
+
+/* A watch with no files, DEBOUNCE_MS its quiet period (0: none; 100 to 300 suit builds). */
+rdy_watch *rdy_watch_new(unsigned debounce_ms, rdy_error **err);
+/*
+ * Calls FN(USER, PATH) when the plugin file at PATH is replaced.  PATH need
+ * not exist yet; its directory must.  A relative PATH is resolved against
+ * the working directory at each change.  Returns RDY_OK or the code set in
+ * *ERR: RDY_EINVAL for a path that names a directory, RDY_EIO when the
+ * directory cannot be watched (missing, unreadable, the inotify limit).
+ */
+int rdy_watch_add(rdy_watch *w, const char *path, rdy_watch_fn fn, void *user, rdy_error **err);
+/*
+ * For poll, select or epoll: readable when rdy_watch_dispatch has work,
+ * events to read or a file settled (its timer is inside).
+ */
+int rdy_watch_fd(const rdy_watch *w);
+/*
+ * Reads the events, runs the callbacks of the files that have settled, and
+ * returns their number; when none has, waits up to TIMEOUT_MS (-1: without
+ * end) for one to.  0 only reads and runs what is due.  On failure returns
+ * minus the code set in *ERR: RDY_EBUSY while the watch is dispatching
+ * already (from a callback, another thread, or started), RDY_EIO.
+ */
+int rdy_watch_dispatch(rdy_watch *w, int timeout_ms, rdy_error **err);
+/*
+ * Dispatches on a thread of the watch's own, every signal blocked, until
+ * rdy_watch_stop: the callbacks run there.  RDY_EBUSY when dispatching
+ * already.  rdy_watch_stop returns RDY_OK (not started, too), the code set
+ * in *ERR of a failure that ended the thread early, or RDY_EBUSY from a
+ * callback.
+ */
+int rdy_watch_start(rdy_watch *w, rdy_error **err);
+int rdy_watch_stop(rdy_watch *w, rdy_error **err);
+/* Stops the thread, if started, and frees W; changes still pending never fire. */
+void rdy_watch_free(rdy_watch *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@ int rdy_cmd_inspect(int argc, char **argv);
 int rdy_cmd_check(int argc, char **argv);
 int rdy_cmd_gen(int argc, char **argv);
 int rdy_cmd_diff(int argc, char **argv);
+int rdy_cmd_lock(int argc, char **argv);
 
 typedef struct rdy_cli_opt {
 	const char *name;                  /* "--world", "-o"; NULL ends a table */

@@ -18,6 +18,7 @@ static const char usage[] =
 	"  check HOST PLUGIN [--world W]                 would HOST accept PLUGIN? (no code runs)\n"
 	"  diff OLD NEW [--world W] [--json]             what changed between two versions, and\n"
 	"                                                what breaks; OLD and NEW as for check\n"
+	"  lock PLUGIN...                                print a lock file: each plugin's SHA-256\n"
 	"\n"
 	"rdy --version prints the version.\n";
 
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return rdy_cmd_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff"))
 		return rdy_cmd_diff(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lock"))
+		return rdy_cmd_lock(argc - 1, argv + 1);
 	fprintf(stderr, "rdy: unknown command `%s`\n\n%s", argv[1], usage);
 	return RDY_EXIT_USAGE;
 }

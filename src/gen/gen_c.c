@@ -1119,7 +1119,7 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 		f.hparams = c.hp;
 		/* A host function knows its calling instance through rdy_instance_calling while it runs. */
 		f.hbody = exported
-			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s\treturn st;\n",
+			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = %s__call(inst%s);\n%s%s\treturn st;\n",
 				       absent, c.decl, c.pre, f.name, c.cargs, c.after, c.post)
 			: rdy__sprintf(&g->a, "\tint32_t st;\n\trdy_instance *prev;\n%s%s\tprev = rdy__calling;\n"
 					      "\trdy__calling = inst;\n\tst = hb->imports.%s(hb->ctx%s);\n\trdy__calling = prev;\n"
@@ -1397,6 +1397,7 @@ static void emit_host(G *g)
 		   "\t%s_exports_t exports;\n"
 		   "\tvoid *host;                  /* your imports and context, when you implement resources */\n"
 		   "\tuint64_t *results;           /* results not yet released: the runtime's count */\n"
+		   "\trdy_live *live;              /* a reloadable module's: calls go to the build it names */\n"
 		   "} %s_t;\n", wp, wp, wp);
 	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
 		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
@@ -1447,31 +1448,50 @@ static void emit_host(G *g)
 	fprintf(h, "\n/* ---- exports: calls into the plugin ---------------------------------------- */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
+		/*
+		 * The call itself, to the instance's build: through rdy_live when
+		 * its module is reloadable (docs/abi.md §7.5), else straight.
+		 */
+		fprintf(h, "\nstatic inline int32_t %s__call(const %s_t *inst%s)\n{\n"
+			   "\tif (!inst->live)\n\t\treturn inst->exports.%s(inst->state%s);\n"
+			   "\tconst rdy_build *rdy__b = rdy_live_enter(inst->live);\n\tif (!rdy__b)\n\t\treturn RDY_EBUSY;\n"
+			   "\tint32_t rdy__st = rdy__b->funcs[%u].call\n"
+			   "\t\t? ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s)\n"
+			   "\t\t: RDY_EABSENT;\n"
+			   "\trdy_live_leave();\n\treturn rdy__st;\n}\n",
+			f.name, wp, f.params, f.name, f.args, i, f.types, i, f.args);
 		fn_comment(g, h, &f, "", "Export");
 		if (f.hbody) {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n%s}\n", f.name, wp, f.hparams, f.hbody);
 		} else {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
 			if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
-				fprintf(h, "\tint32_t st = inst->exports.%s(inst->state%s);\n"
+				fprintf(h, "\tint32_t st = %s__call(inst%s);\n"
 					   "\tif (st == RDY_OK) /* counted until its release: the instance cannot go before */\n"
 					   "\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n\treturn st;\n}\n",
 					f.name, f.args);
 			else
-				fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
+				fprintf(h, "\treturn %s__call(inst%s);\n}\n", f.name, f.args);
 		}
-		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\treturn inst->funcs[%u].call != NULL;\n}\n",
-			f.has, wp, i);
+		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\tif (!inst->live)\n"
+			   "\t\treturn inst->funcs[%u].call != NULL;\n"
+			   "\tconst rdy_build *b = rdy_live_enter(inst->live);\n\tbool has = b && b->funcs[%u].call;\n"
+			   "\tif (b)\n\t\trdy_live_leave();\n\treturn has;\n}\n",
+			f.has, wp, i, i);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
 			fprintf(h, "/*\n * Releases a result of %s: the plugin frees what it allocated.\n"
 				   " * Once per successful call of the wrapper above, which counted it: the\n"
 				   " * instance cannot be freed while a result is unreleased.\n */\n"
 				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
-				   "\tif (inst->funcs[%u].release)\n\t\tinst->funcs[%u].release(inst->state, ret);\n"
+				   "\tif (inst->live) { /* the build serving now: a reloadable plugin's builds free alike */\n"
+				   "\t\tconst rdy_build *b = rdy_live_enter(inst->live);\n"
+				   "\t\tif (b && b->funcs[%u].release)\n\t\t\tb->funcs[%u].release(b->self, ret);\n"
+				   "\t\tif (b)\n\t\t\trdy_live_leave();\n"
+				   "\t} else if (inst->funcs[%u].release) {\n\t\tinst->funcs[%u].release(inst->state, ret);\n\t}\n"
 				   "\tuint64_t n = __atomic_load_n(inst->results, __ATOMIC_RELAXED);\n"
 				   "\twhile (n && !__atomic_compare_exchange_n(inst->results, &n, n - 1, true, __ATOMIC_RELAXED,\n"
 				   "\t\t\t\t\t\t   __ATOMIC_RELAXED))\n\t\t;\n}\n",
-				f.name, f.name, wp, ctype(g, g->exp[i].func->result), i, i);
+				f.name, f.name, wp, ctype(g, g->exp[i].func->result), i, i, i, i);
 	}
 
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
@@ -1535,7 +1555,8 @@ static void emit_host(G *g)
 	fprintf(c, "\tif (!inst) {\n%s\t\treturn err && *err ? rdy_error_code(*err) : RDY_ENOMEM;\n\t}\n",
 		g->nires ? "\t\tfree(hb);\n" : "");
 	fprintf(c, "\tmemset(out, 0, sizeof *out);\n\tout->instance = inst;\n\tout->state = rdy_instance_self(inst);\n"
-		   "\tout->funcs = rdy_instance_exports(inst);\n\tout->results = rdy_instance_results(inst);\n%s",
+		   "\tout->funcs = rdy_instance_exports(inst);\n\tout->results = rdy_instance_results(inst);\n"
+		   "\tout->live = rdy_instance_live(inst);\n%s",
 		g->nires ? "\tout->host = hb;\n" : "");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
@@ -1554,7 +1575,7 @@ static void emit_host(G *g)
 		fputc('\n', c);
 		emit_stub(g, i, "dead", "RDY_EDEAD");
 	}
-	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n", wp, wp);
+	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n\tinst->live = NULL;\n", wp, wp);
 	for (uint32_t i = 0; i < g->nexp; i++)
 		fprintf(c, "\tinst->exports.%s = rdy__dead_%u;\n", describe_fn(g, &g->exp[i], true).name, i);
 	fprintf(c, "\tinst->state = NULL;\n}\n");

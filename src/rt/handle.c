@@ -156,6 +156,7 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 
 RDY_API int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	rdy_handle_slot *s;
 	int32_t st = check(inst, res, h, &s);
 	if (st != RDY_OK)
@@ -171,6 +172,7 @@ RDY_API int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t
 
 RDY_API int32_t rdy_handle_rep(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	rdy_handle_slot *s;
 	int32_t st = check(inst, res, h, &s);
 	if (st == RDY_OK)
@@ -275,16 +277,19 @@ static int32_t handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t 
 
 RDY_API int32_t rdy_handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	return handle_new(inst, res, rep, RDY__SLOT_LIVE, handle);
 }
 
 RDY_API int32_t rdy_handle_borrow(rdy_instance *inst, uint32_t res, void *rep, uint32_t *handle)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	return handle_new(inst, res, rep, RDY__SLOT_BORROW, handle);
 }
 
 RDY_API void rdy_handle_end(rdy_instance *inst, uint32_t h)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	rdy_handle_slot *s = (h & INDEX_MASK) ? slot_at(h & INDEX_MASK) : NULL;
 	if (!s || !inst)
 		return;
@@ -362,12 +367,14 @@ static void destroy(rdy_instance *inst, uint32_t res, void *rep)
 
 RDY_API void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	if (inst && res < rdy__ntypes(inst->module))
 		destroy(inst, res, rep);
 }
 
 RDY_API int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t h)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	void *rep = NULL;
 	bool dead = false;
 	int32_t st = release(inst, res, h, true, &rep, &dead);
@@ -378,12 +385,14 @@ RDY_API int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t h)
 
 RDY_API int32_t rdy_handle_take(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
+	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
 	bool dead = false;
 	return release(inst, res, h, false, rep, &dead);
 }
 
 RDY_API uint32_t rdy_instance_nhandles(const rdy_instance *inst)
 {
+	inst = rdy__serving((rdy_instance *)inst);
 	if (!inst)
 		return 0;
 	pthread_mutex_lock(&lock);

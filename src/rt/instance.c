@@ -31,8 +31,9 @@ static int bind_imports(rdy_instance *inst, const rdy_func_v1 *imports, rdy_erro
 	return RDY_OK;
 }
 
-/* The steps of rdy_instance_create, under the lock. */
-static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, rdy_error **err)
+/* An instance of M from IMPORTS (the host's, in its order); under the lock.  Not yet counted or listed. */
+static rdy_instance *instance_make(rdy_module *m, const rdy_func_v1 *imports, void *ctx, bool pass_instance,
+				   const rdy_drop_fn *given, rdy_error **err)
 {
 	uint32_t n = m->v->nimports, nd = m->world->niresources;
 	rdy_instance *inst = malloc(sizeof *inst + n * sizeof *inst->funcs);
@@ -44,7 +45,7 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 		return NULL;
 	}
 	if (nd)
-		memcpy(drops, c->drops, nd * sizeof *drops);
+		memcpy(drops, given, nd * sizeof *drops);
 	inst->module = m;
 	inst->self = NULL;
 	inst->first = 0;
@@ -54,11 +55,12 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 	inst->results = 0;
 	inst->dead_first = 0;
 	inst->ndead = 0;
-	inst->ctx = c->ctx;
+	inst->ctx = ctx;
 	inst->drops = drops;
-	inst->imports = (rdy_imports_v1){ c->pass_instance ? (void *)inst : c->ctx, n, sizeof(rdy_imports_v1), inst->funcs,
+	inst->lv = NULL;
+	inst->imports = (rdy_imports_v1){ pass_instance ? (void *)inst : ctx, n, sizeof(rdy_imports_v1), inst->funcs,
 					  &rdy__handles, inst };
-	if (bind_imports(inst, c->imports, err) != RDY_OK) {
+	if (bind_imports(inst, imports, err) != RDY_OK) {
 		free(drops);
 		free(inst);
 		return NULL;
@@ -73,8 +75,61 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 		free(inst);
 		return NULL;
 	}
-	m->live++;
+	inst->build = (rdy_build){ inst->self, m->exports, inst, m->build };
 	return inst;
+}
+
+/*
+ * A reloadable instance's record across builds: the host's imports kept in
+ * its order, since each build binds them in its own.
+ */
+static rdy__live *live_new(rdy_instance *inst, const rdy_instance_config *c)
+{
+	rdy__live *lv = calloc(1, sizeof *lv);
+	rdy_func_v1 *imports = c->nimports ? malloc(c->nimports * sizeof *imports) : NULL;
+	if (!lv || (c->nimports && !imports)) {
+		free(lv);
+		free(imports);
+		return NULL;
+	}
+	if (c->nimports)
+		memcpy(imports, c->imports, c->nimports * sizeof *imports);
+	*lv = (rdy__live){ { &inst->build }, inst, inst, imports, c->nimports, c->ctx, c->pass_instance, 0, NULL };
+	return lv;
+}
+
+/* The steps of rdy_instance_create, under the lock. */
+static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, rdy_error **err)
+{
+	rdy_instance *inst = instance_make(m, c->imports, c->ctx, c->pass_instance, c->drops, err);
+	if (inst && m->reloadable) {
+		if (!(inst->lv = live_new(inst, c))) {
+			m->root->instance_free(inst->self);
+			rdy__instance_release(inst);
+			rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
+			return NULL;
+		}
+		inst->lv->next = m->lives;
+		m->lives = inst->lv;
+	}
+	if (inst)
+		m->live++;
+	return inst;
+}
+
+rdy_instance *rdy__instance_build(rdy_module *m, rdy__live *lv, rdy_error **err)
+{
+	rdy_instance *inst = instance_make(m, lv->imports, lv->ctx, lv->pass_instance, lv->anchor->drops, err);
+	if (inst)
+		inst->lv = lv;
+	return inst;
+}
+
+void rdy__instance_release(rdy_instance *inst)
+{
+	rdy__handles_free_dead(inst);
+	free(inst->drops);
+	free(inst);
 }
 
 RDY_API rdy_instance *rdy_instance_create(rdy_module *m, const rdy_instance_config *c, rdy_error **err)
@@ -118,7 +173,12 @@ RDY_API rdy_instance *rdy_instance_new(rdy_module *m, const rdy_func_v1 *imports
 
 RDY_API uint64_t *rdy_instance_results(rdy_instance *inst)
 {
-	return inst ? &inst->results : NULL;
+	return !inst ? NULL : inst->lv ? &inst->lv->results : &inst->results;
+}
+
+RDY_API rdy_live *rdy_instance_live(const rdy_instance *inst)
+{
+	return inst && inst->lv ? &inst->lv->pub : NULL;
 }
 
 RDY_API void *rdy_instance_ctx(const rdy_instance *inst)
@@ -126,13 +186,27 @@ RDY_API void *rdy_instance_ctx(const rdy_instance *inst)
 	return inst ? inst->ctx : NULL;
 }
 
+/* Takes LV out of its module's list; under the lock. */
+static void live_unlist(rdy__live *lv)
+{
+	for (rdy__live **p = &lv->cur->module->lives; *p; p = &(*p)->next) {
+		if (*p == lv) {
+			*p = lv->next;
+			return;
+		}
+	}
+}
+
 RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 {
 	if (!inst)
 		return RDY_OK;
 	pthread_mutex_lock(&rdy__lock);
+	rdy__live *lv = inst->lv;
+	rdy_instance *anchor = inst;
+	inst = rdy__serving(inst);
 	int rc = rdy__handles_busy(inst, err);
-	uint64_t results = __atomic_load_n(&inst->results, __ATOMIC_RELAXED);
+	uint64_t results = __atomic_load_n(lv ? &lv->results : &inst->results, __ATOMIC_RELAXED);
 	if (rc == RDY_OK && results)
 		rc = rdy__fail(err, RDY_EBUSY, "%s: %llu result%s of its exports %s still unreleased", inst->module->path,
 			       (unsigned long long)results, results == 1 ? "" : "s", results == 1 ? "is" : "are");
@@ -141,12 +215,18 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		if (!inst->dead)
 			inst->module->root->instance_free(inst->self);
 		inst->module->live--;
+		if (lv)
+			live_unlist(lv);
 	}
 	pthread_mutex_unlock(&rdy__lock);
 	if (rc == RDY_OK) {
-		rdy__handles_free_dead(inst);
-		free(inst->drops);
-		free(inst);
+		rdy__instance_release(inst);
+		if (lv) {
+			if (anchor != inst)
+				rdy__instance_release(anchor); /* the first build's record, its state long freed */
+			free(lv->imports);
+			free(lv);
+		}
 	}
 	return rc;
 }
@@ -155,6 +235,9 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 {
 	if (!inst)
 		return;
+	pthread_mutex_lock(&rdy__lock);
+	inst = rdy__serving(inst);
+	pthread_mutex_unlock(&rdy__lock);
 	/* Once, and the destructors with no lock held ([H-DROP]): they may call back into the host. */
 	pthread_mutex_lock(&rdy__lock);
 	bool first = !inst->closing;
@@ -170,6 +253,10 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 	pthread_mutex_unlock(&rdy__lock);
 }
 
+/*
+ * These three name the first build for a reloadable instance: the host
+ * reads them once, at instantiation; later calls go through rdy_live.
+ */
 RDY_API const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst)
 {
 	return inst ? inst->module->exports : NULL;

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE /* dladdr1 */
 #include "rt/rt.h"
+#include "rt/pin.h"
 #include "rt/unload.h"
 #include "abi/elf.h"
 
@@ -32,13 +33,15 @@ typedef struct opening {
 static int read_file(rdy_module *m, opening *o, rdy_error **err)
 {
 	static const int codes[] = { RDY_OK, RDY_EFORMAT, RDY_EIO, RDY_ENOMEM }; /* for 0, -1, -2, -3 */
-	size_t n = strlen(m->path) + 512;
+	size_t n = strlen(m->file) + strlen(m->path) + 512;
 	char *msg = malloc(n);
 	if (!msg)
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	int rc = codes[-rdy_elf_read_plugin(m->path, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &o->bytes,
+	int rc = codes[-rdy_elf_read_plugin(m->file, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &o->bytes,
 					    &o->len, msg, n)];
-	if (rc != RDY_OK)
+	if (rc != RDY_OK && m->file != m->path && !strncmp(msg, m->file, strlen(m->file)))
+		rdy__fail(err, rc, "%s%s", m->path, msg + strlen(m->file)); /* its pinned copy's message, of PATH */
+	else if (rc != RDY_OK)
 		rdy__fail(err, rc, "%s", msg);
 	free(msg);
 	return rc;
@@ -88,11 +91,11 @@ static const char *dl_reason(const char *name)
 static int load(rdy_module *m, rdy_error **err)
 {
 	/* A name without a slash would send dlopen searching the library path, past the file just checked. */
-	size_t n = strlen(m->path) + 3;
+	size_t n = strlen(m->file) + 3;
 	char *name = malloc(n);
 	if (!name)
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	snprintf(name, n, "%s%s", strchr(m->path, '/') ? "" : "./", m->path);
+	snprintf(name, n, "%s%s", strchr(m->file, '/') ? "" : "./", m->file);
 	int rc = RDY_OK;
 	if (!(m->dl = dlopen(name, RTLD_NOW | RTLD_LOCAL)))
 		rc = rdy__fail(err, RDY_EDLOPEN, "%s: dlopen: %s", m->path, dl_reason(name));
@@ -211,7 +214,7 @@ static int validate_root(rdy_module *m, const opening *o, rdy_error **err)
 	return validate_resources(m, err);
 }
 
-static void module_free(rdy_module *m)
+void rdy__module_free(rdy_module *m)
 {
 	if (m->dl)
 		dlclose(m->dl);
@@ -219,22 +222,61 @@ static void module_free(rdy_module *m)
 	free(m->exports);
 	if (m->v)
 		rdy__verified_release(m->v);
+	if (m->file != m->path)
+		free(m->file);
 	free(m->path);
+	free(m->cache_dir);
 	free(m);
 }
 
+int rdy__pin_for(const char *path, const rdy_open_config *c, char **file, char sha256[65], rdy_error **err)
+{
+	*file = NULL;
+	sha256[0] = '\0';
+	/* A reload must load another file than the build it replaces: dlopen knows a path it loaded. */
+	if (!c || (!c->pinned && !c->reloadable && !c->lock))
+		return RDY_OK;
+	uint8_t digest[32];
+	int rc = rdy__pin(path, c->cache_dir, c->lock, file, digest, err);
+	if (rc == RDY_OK)
+		rdy__sha256_hex(digest, sha256);
+	return rc;
+}
+
+/* PATH as given, the configuration, and FILE, PATH's pinned copy (taken) or NULL. */
+static int configure(rdy_module *m, const char *path, const rdy_open_config *c, char *file, const char *sha256,
+		     rdy_error **err)
+{
+	if (!(m->path = strdup(path)) || (c && c->cache_dir && !(m->cache_dir = strdup(c->cache_dir)))) {
+		free(file);
+		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", path);
+	}
+	m->file = file ? file : m->path;
+	if (file)
+		snprintf(m->sha256, sizeof m->sha256, "%s", sha256);
+	m->build = 1;
+	if (c) {
+		m->reloadable = c->reloadable;
+		m->lock = c->lock;
+	}
+	return RDY_OK;
+}
+
 /* The steps of rdy_module_open, in order, under the lock. */
-static rdy_module *open_module(rdy_world *w, const char *path, rdy_error **err)
+rdy_module *rdy__module_new(rdy_world *w, const char *path, const rdy_open_config *c, char *file,
+			    const char *sha256, rdy_error **err)
 {
 	rdy_module *m = calloc(1, sizeof *m);
-	if (!m || !(m->path = strdup(path))) {
-		free(m);
+	if (!m) {
+		free(file);
 		rdy__fail(err, RDY_ENOMEM, "%s: out of memory", path);
 		return NULL;
 	}
 	m->world = w;
 	opening o = { 0 };
-	int rc = read_file(m, &o, err);
+	int rc = configure(m, path, c, file, sha256, err);
+	if (rc == RDY_OK)
+		rc = read_file(m, &o, err);
 	if (rc == RDY_OK)
 		rc = verify(m, &o, err);
 	if (rc == RDY_OK)
@@ -247,23 +289,31 @@ static rdy_module *open_module(rdy_world *w, const char *path, rdy_error **err)
 		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 	free(o.bytes);
 	if (rc != RDY_OK) {
-		module_free(m);
+		rdy__module_free(m);
 		return NULL;
 	}
 	w->refs++;
 	return m;
 }
 
-RDY_API rdy_module *rdy_module_open(rdy_world *w, const char *path, rdy_error **err)
+RDY_API rdy_module *rdy_module_open_with(rdy_world *w, const char *path, const rdy_open_config *c, rdy_error **err)
 {
 	if (!path || !w) {
 		rdy__fail(err, RDY_EINVAL, "%s: %s", path ? path : "rdy_module_open", path ? "no world" : "no path");
 		return NULL;
 	}
+	char *file, sha256[65];
+	if (rdy__pin_for(path, c, &file, sha256, err) != RDY_OK) /* unlocked: it may wait for a file being written */
+		return NULL;
 	pthread_mutex_lock(&rdy__lock);
-	rdy_module *m = open_module(w, path, err);
+	rdy_module *m = rdy__module_new(w, path, c, file, sha256, err);
 	pthread_mutex_unlock(&rdy__lock);
 	return m;
+}
+
+RDY_API rdy_module *rdy_module_open(rdy_world *w, const char *path, rdy_error **err)
+{
+	return rdy_module_open_with(w, path, NULL, err);
 }
 
 RDY_API int rdy_module_close(rdy_module *m, rdy_error **err)
@@ -277,9 +327,9 @@ RDY_API int rdy_module_close(rdy_module *m, rdy_error **err)
 			       m->live == 1 ? " is" : "s are");
 	} else {
 		rdy_world *w = m->world;
-		rc = rdy__unload(m->dl, m->path, err);
+		rc = rdy__unload(m->dl, m->file, m->path, err);
 		m->dl = NULL;
-		module_free(m);
+		rdy__module_free(m);
 		rdy__world_release(w);
 	}
 	pthread_mutex_unlock(&rdy__lock);

@@ -14,7 +14,7 @@ file(GLOB RDY_RT_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.c)
 # -fvisibility=hidden leaves only RDY_API (src/rt/rt.h) visible; the archives
 # linked into librdy.so were built without it, so --exclude-libs hides theirs.
 add_library(rdyrt SHARED ${RDY_RT_SOURCES})
-target_link_libraries(rdyrt PRIVATE rdyabi PkgConfig::LIBELF PkgConfig::XXHASH
+target_link_libraries(rdyrt PRIVATE rdyabi PkgConfig::LIBELF PkgConfig::XXHASH PkgConfig::LIBCRYPTO
                       Threads::Threads ${CMAKE_DL_LIBS})
 target_link_options(rdyrt PRIVATE LINKER:--exclude-libs,ALL)
 if(NOT RDY_SANITIZE)
@@ -31,8 +31,8 @@ set_target_properties(rdyrt PROPERTIES
 # archive's link interface, hence the sources of rdyabi and rdymodel here.
 add_library(rdyrt_static STATIC ${RDY_RT_SOURCES} ${RDY_ABI_SOURCES} ${RDY_MODEL_SOURCES})
 target_include_directories(rdyrt_static PRIVATE ${PROJECT_SOURCE_DIR}/src)
-target_link_libraries(rdyrt_static PRIVATE PkgConfig::LIBELF PkgConfig::XXHASH Threads::Threads
-                      ${CMAKE_DL_LIBS})
+target_link_libraries(rdyrt_static PRIVATE PkgConfig::LIBELF PkgConfig::XXHASH PkgConfig::LIBCRYPTO
+                      Threads::Threads ${CMAKE_DL_LIBS})
 set_target_properties(rdyrt_static PROPERTIES
   OUTPUT_NAME rdy
   C_VISIBILITY_PRESET hidden)

@@ -100,7 +100,28 @@ struct rdy_module {
 	char **absent;                     /* V's absent lines, each after "PATH: "; one allocation */
 	uint32_t live;                     /* instances not yet freed; under the lock */
 	bool has_resources;                /* the root symbol is 1.1's and its resources were validated */
+	/* Pinning and reloading (reload.c): */
+	char *file;                        /* what was read and loaded: PATH, or its content-addressed copy */
+	char sha256[65];                   /* of the bytes loaded, when pinned; else empty */
+	bool reloadable;
+	char *cache_dir;                   /* as configured, or NULL */
+	const struct rdy_lock *lock;       /* as configured, or NULL: the host's, which outlives the module */
+	uint32_t build;                    /* 1 at open, one more per reload */
+	struct rdy__live *lives;           /* its reloadable instances, a list; under the lock */
 };
+
+/* A reloadable instance: what stays while builds come and go (reload.c). */
+typedef struct rdy__live {
+	rdy_live pub;                      /* what generated bindings read: the build serving */
+	rdy_instance *anchor;              /* the first build's record: the host's rdy_instance, always valid */
+	rdy_instance *cur;                 /* the build serving; atomic, written under the lock */
+	rdy_func_v1 *imports;              /* the host's, in its order: each build is bound from them */
+	uint32_t nimports;
+	void *ctx;
+	bool pass_instance;
+	uint64_t results;                  /* results of every build not yet released; atomic */
+	struct rdy__live *next;            /* in its module's list */
+} rdy__live;
 
 struct rdy_instance {
 	rdy_module *module;
@@ -115,8 +136,16 @@ struct rdy_instance {
 	uint64_t results;                  /* results of its exports not yet released; atomic */
 	rdy_drop_fn *drops;                /* the host's destructors, world->niresources of them */
 	rdy_imports_v1 imports;            /* what instance_new was given; lives as long as the instance */
+	rdy__live *lv;                     /* when its module is reloadable: the instance across builds */
+	rdy_build build;                   /* what a call through LV reads when this build serves */
 	rdy_func_v1 funcs[];               /* its table: the plugin's imports, in its order */
 };
+
+/* The build of INST serving now: INST itself unless it is a reloadable instance's first record. */
+static inline rdy_instance *rdy__serving(rdy_instance *inst)
+{
+	return inst && inst->lv ? __atomic_load_n(&inst->lv->cur, __ATOMIC_ACQUIRE) : inst;
+}
 
 /*
  * Sets *ERR (when ERR is not NULL) to an error of CODE with the message
@@ -194,5 +223,22 @@ void rdy__handles_free_dead(rdy_instance *inst);
 
 /* How messages name function F of world W: "`ns:pkg/iface@1.0.0`.`func`", or "`func`" for a world's own. */
 void rdy__func_name(const rdy_wit_model *m, int w, bool exports, const rdy_abi_fref *f, char *buf, size_t n);
+
+/*
+ * Opening (open.c), for reload.c too.  rdy__pin_for makes PATH's pinned
+ * copy when C asks for one (pinned, reloadable or a lock): *FILE (malloc'd,
+ * else NULL) and its SHA-256 in hex; not under the lock, since it may wait
+ * for a file being written (pin.h).  rdy__module_new opens a module as
+ * rdy_module_open_with does, from FILE when not NULL (it takes it), under
+ * the lock.  rdy__instance_build makes an instance of M from a reloadable
+ * instance's saved imports (instance.c), under the lock.
+ */
+int rdy__pin_for(const char *path, const rdy_open_config *c, char **file, char sha256[65], rdy_error **err);
+rdy_module *rdy__module_new(rdy_world *w, const char *path, const rdy_open_config *c, char *file,
+			    const char *sha256, rdy_error **err);
+void rdy__module_free(rdy_module *m);
+rdy_instance *rdy__instance_build(rdy_module *m, rdy__live *lv, rdy_error **err);
+/* Frees a build's record after its plugin state is gone; under the lock. */
+void rdy__instance_release(rdy_instance *inst);
 
 #endif

@@ -161,7 +161,7 @@ static char *reason(const char *path)
 	return text;
 }
 
-int rdy__unload(void *dl, const char *path, rdy_error **err)
+int rdy__unload(void *dl, const char *file, const char *path, rdy_error **err)
 {
 	struct link_map *lm = NULL;
 	/* dlinfo fails only for a handle dlopen did not give. */
@@ -175,7 +175,7 @@ int rdy__unload(void *dl, const char *path, rdy_error **err)
 	free(o.name);
 	if (!o.mapped)
 		return RDY_OK;
-	char *why = reason(path);
+	char *why = reason(file);
 	int rc = rdy__fail(err, RDY_EKEPT, "%s: unloaded, but the dynamic linker kept it mapped: %s", path,
 			   why ? why : UNKNOWN "out of memory");
 	free(why);

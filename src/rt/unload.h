@@ -16,11 +16,12 @@
 int rdy__unload_hold(void *dl);
 
 /*
- * Drops a module's count of the object of DL, opened from the file at PATH,
- * and dlcloses DL.  The close of the last module is checked: RDY_OK when the
+ * Drops a module's count of the object of DL, loaded from FILE (opened as
+ * PATH, which messages name: FILE is its pinned copy, or PATH itself), and
+ * dlcloses DL.  The close of the last module is checked: RDY_OK when the
  * object is gone, RDY_EKEPT with "PATH: unloaded, but the dynamic linker
  * kept it mapped: REASON" in *ERR when it stays.  DL is closed either way.
  */
-int rdy__unload(void *dl, const char *path, rdy_error **err);
+int rdy__unload(void *dl, const char *file, const char *path, rdy_error **err);
 
 #endif
