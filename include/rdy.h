@@ -404,12 +404,15 @@ static inline const rdy_build *rdy_live_enter(rdy_live *live)
 	rdy__reader_t *r = &rdy__reader;
 	uint32_t d = r->depth;
 	if (d < RDY__DEPTH && r->registered) {
-		__atomic_store_n(&r->in[d], live, __ATOMIC_RELEASE);
-		if (rdy__reload_fence)
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		else
+		const rdy_build *b;
+		if (rdy__reload_fence) { /* no membarrier: order the record before the read here */
+			(void)__atomic_exchange_n(&r->in[d], live, __ATOMIC_SEQ_CST);
+			b = __atomic_load_n(&live->cur, __ATOMIC_SEQ_CST);
+		} else {
+			__atomic_store_n(&r->in[d], live, __ATOMIC_RELEASE);
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
+			b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
+		}
 		if (b) {
 			r->b[d] = b;
 			r->depth = d + 1;

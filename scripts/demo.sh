@@ -2,7 +2,9 @@
 # The rdylib demo (make demo): a text-filter host and its plugins, from one
 # WIT interface, examples/filters/; then the gallery, examples/gallery/: one
 # collection of resource objects from three plugins, one of them unloaded
-# while the others go on.
+# while the others go on; then hot reload, examples/reload/: a running host
+# picks up a plugin rebuilt in place, its state carried over, and rolls back
+# two builds that cannot take over.
 #
 #   scripts/demo.sh [--valgrind] [BUILD_DIR]
 #
@@ -17,10 +19,14 @@
 #   - none of the stale plugin's code ran (its constructor prints a line);
 #   - `rdy check` gives the same diagnostic offline.
 #
+# The gallery and the reload parts check their outcomes likewise
+# (examples/gallery/README.md, examples/reload/README.md); the reload part
+# waits for each outcome in the host's log, never for a fixed time.
+#
 # It exits nonzero when any of that fails, so it doubles as a test.  With
-# --valgrind the host runs under valgrind's memcheck, which must report no
+# --valgrind each host runs under valgrind's memcheck, which must report no
 # error and no leak.  When BUILD_DIR was configured with RDY_SANITIZE, the
-# host is built with the same sanitizers (the plugins are not: each is built
+# hosts are built with the same sanitizers (the plugins are not: each is built
 # with its own compiler, whose sanitizer runtime may not be the host's).
 set -euo pipefail
 
@@ -215,6 +221,181 @@ ok "the other plugins' figures went on working"
 grep -qx '  plugins/square.so: handle 0x[0-9a-f]\{8\} is stale: it was dropped' run.log ||
 	fail "a handle of the unloaded plugin was not refused as stale"
 ok "a handle kept from the unloaded plugin was refused, never followed"
+
+# ---- hot reload: new code, the same state ----------------------------------------
+
+reload=$root/examples/reload
+rout=$out/reload
+rworld=example:tally/plugin
+mkdir -p "$rout/gen" "$rout/gen-edited" "$rout/src" "$rout/plugins"
+echo
+echo "== Hot reload: new code, the same state =="
+echo
+echo "examples/reload/wit declares a tally: add(name) answers a reading, with a greeting"
+echo "for the name, the count of names so far and their list.  The plugin,"
+echo "examples/reload/tally.c, keeps the count and the list, and exports rdy:reload/state"
+echo "(wit/reload) beside it: one build saves them, the next restores them.  The host"
+echo "opens the plugin reloadable, watches its file, and reloads it each time it is"
+echo "rebuilt, while it goes on adding a name every 50 ms from another thread."
+"$build/rdy" gen c "$reload/wit" --world $rworld --side host -o "$rout/gen" --name tally_host
+"$build/rdy" gen c "$reload/wit" --world $rworld --side plugin -o "$rout/gen" --name tally_plugin
+cp "$reload/tally.c" "$rout/src/tally.c"
+cd "$rout"
+tally() { # GEN_DIR: builds src/tally.c in place, over the file the host watches
+	gcc "${cflags[@]}" "${plugin_flags[@]}" -I "$1" src/tally.c "$1/tally_plugin.c" -o plugins/tally.so
+}
+# Edits FILE with sed's EXPRESSION and shows the lines it changed.
+edit() { # FILE EXPRESSION
+	cp "$1" "$1.was"
+	sed -i "$2" "$1"
+	! cmp -s "$1" "$1.was" || fail "the edit $2 changed nothing in $1"
+	{ diff "$1.was" "$1" || true; } | sed -n 's/^< /     -/p; s/^> /     +/p'
+	rm "$1.was"
+}
+echo
+echo "Compiling:"
+tally gen
+printf '  plugins/%-14s with gcc %s: the first build, from a copy of tally.c in src/\n' tally.so "$(version gcc)"
+"$host_cc" "${cflags[@]}" "${host_san[@]}" -I gen "$reload/host.c" gen/tally_host.c \
+	-L "$build" -lrdy -Wl,-rpath,"$build" -o reload-host
+printf '  %-22s with %s %s, linked with librdy%s\n' reload-host "$(basename "$host_cc")" \
+	"$(version "$host_cc")" "${sanitize:+ (sanitizers: $sanitize)}"
+
+# The host runs in the background; each step waits for its outcome in the log.
+patience=30
+[ $valgrind = 0 ] || patience=120
+host_pid=
+trap '[ -z "$host_pid" ] || kill "$host_pid" 2>/dev/null || true' EXIT
+readings() {
+	grep -c '^#[0-9]' run.log || true
+}
+# Waits until the log has N lines (1 when not given) that match REGEX (grep -E).
+await() { # WHAT REGEX [N]
+	local start=$SECONDS
+	until [ "$(grep -cE -- "$2" run.log || true)" -ge "${3:-1}" ]; do
+		kill -0 "$host_pid" 2>/dev/null || fail "the host ended before $1; see $rout/run.log"
+		[ $((SECONDS - start)) -lt $patience ] || fail "no $1 after $patience seconds; see $rout/run.log"
+		sleep 0.05
+	done
+}
+# Waits for three readings more than there are now.
+three_more() {
+	local n
+	n=$(readings)
+	await "three more readings after #$n" '^#[0-9]' $((n + 3))
+}
+echo
+echo "Starting the host in the background, its output to run.log:"
+echo "  cd $(basename "$build")/demo/reload && ${runner[*]:+${runner[*]} }./reload-host plugins/tally.so cache &"
+: >run.log
+"${runner[@]}" ./reload-host plugins/tally.so cache >run.log 2>&1 &
+host_pid=$!
+await "first readings" '^#3 '
+echo "  it opened build 1 and its readings began: \"$(sed -n 's/^#1 *\(.*!\).*/\1/p' run.log)\", count 1, ..."
+
+echo
+echo "1. New code.  The plugin's source is edited:"
+edit src/tally.c 's/^#define GREETING "Hello"$/#define GREETING "Welcome back"/'
+echo "   and compiled in place, gcc -o plugins/tally.so over the file the host is watching."
+tally gen
+await "reload of the new build" '^  build 2 serves now'
+three_more
+first=$(grep -m1 '^#[0-9]* *Welcome back' run.log | sed 's/^#\([0-9]*\).*/\1/')
+echo "   The host reloaded it: build 2 serves, and from reading #$first on the greeting is"
+echo "   the new one while the count and the list go on from build 1's."
+
+echo
+echo "2. A changed interface.  The plugin's copy of the WIT is edited:"
+cp -rL "$reload/wit" wit-edited
+edit wit-edited/tally.wit 's/^        count: u32,$/        count: u64,/'
+echo "   its bindings generated again from it, and the plugin compiled in place."
+"$build/rdy" gen c wit-edited --world $rworld --side plugin -o gen-edited --name tally_plugin
+tally gen-edited
+await "refusal of the build from the changed WIT" '^  refused; build 2 goes on'
+three_more
+echo "   The check refused it before any of its code ran; build 2 goes on."
+
+echo
+echo "3. A state the new build cannot read.  The source changes the format of its saved"
+echo "   state, with no way to read the old one:"
+edit src/tally.c 's/^#define STATE_FORMAT 1$/#define STATE_FORMAT 2/'
+echo "   and is compiled in place."
+tally gen
+await "refusal of the build whose restore refuses" '^  refused; build 2 goes on' 2
+three_more
+echo "   Its restore refused build 2's state: the reload rolled back, and build 2 goes on."
+
+echo
+echo "Stopping the host (SIGTERM): it frees its instance and closes the module."
+kill -TERM "$host_pid"
+status=0
+wait "$host_pid" || status=$?
+host_pid=
+echo
+echo "What it printed (each run of readings cut to its first and last two):"
+awk 'function flush() {
+		if (n > 4) {
+			print run[1]; print run[2]
+			printf "    (%d more readings)\n", n - 4
+			print run[n - 1]; print run[n]
+		} else {
+			for (i = 1; i <= n; i++) print run[i]
+		}
+		n = 0
+	}
+	/^#[0-9]/ { run[++n] = $0; next }
+	{ flush(); print }
+	END { flush() }' run.log | sed 's/^/| /'
+echo
+echo "Checking what happened:"
+[ $status = 0 ] || fail "the reload host exited with status $status; see $rout/run.log"
+ok "the host exited with status 0${runner[*]:+; valgrind found no error and no leak}"
+! grep -q 'NOT AS SENT\|the call failed' run.log || fail "a reading was not as it should be; see $rout/run.log"
+# Every reading: numbered 1, 2, 3...; its count its number; its list as long; the greeting
+# "Hello" up to the reload and "Welcome back" from then on.
+awk '/^#[0-9]/ {
+		n++
+		if ($1 != "#" n) { print "reading " n " is numbered " $1; bad = 1; exit 1 }
+		if (!match($0, /count [0-9]+, list of [0-9]+:/)) { print "reading " n " has no count"; bad = 1; exit 1 }
+		split(substr($0, RSTART, RLENGTH), f, /[ ,:]+/)
+		if (f[2] != n || f[5] != n) { print "reading " n " has count " f[2] " and a list of " f[5]; bad = 1; exit 1 }
+		g = $2 == "Hello," ? 1 : $2 == "Welcome" ? 2 : 0
+		if (g < last || !g) { print "reading " n " greets with " $2 " after the greeting of build " last; bad = 1; exit 1 }
+		last = g
+		if (g == 2 && !reloading) { print "reading " n " is new code before the reload began"; bad = 1; exit 1 }
+	}
+	/^plugins\/tally\.so was replaced/ { reloading = 1 }
+	END { if (bad) exit 1; if (n < 12 || last != 2) { print n " readings, the last with the greeting of build " last; exit 1 } }' \
+	run.log >readings.txt || fail "the readings: $(cat readings.txt)"
+n=$(readings)
+ok "$n readings, numbered 1 to $n: each count one more than the last, each list as long as the count"
+grep -qx 'stopped after [0-9]* readings: each count one more than the last, each list every name sent, in order' run.log ||
+	fail "the host found a reading not as it should be; see $rout/run.log"
+ok "and the host found each list to be every name it had sent, in order"
+[ "$(grep -c '^plugins/tally.so was replaced (sha256 [0-9a-f]\{12\}...): reloading it' run.log)" = 3 ] ||
+	fail "the host did not see the plugin replaced three times; see $rout/run.log"
+touched=$(grep -c '^plugins/tally.so was touched, but its bytes are the same' run.log || true)
+ok "the watch called the host back for each of the three builds, once it was written whole$(
+	[ "$touched" = 0 ] || echo " (and $touched time(s) more for the same bytes, which the host skipped)")"
+grep -qx '  build 2 serves now: 1 instance moved to it, 1 with its state (rdy:reload/state)' run.log ||
+	fail "the new build did not take over with the state; see $rout/run.log"
+grep -qx '  build 1 is unloaded: the runtime checked that it is no longer mapped' run.log ||
+	fail "build 1 was not unloaded; see $rout/run.log"
+ok "the new code took over at reading #$first, the count and the list from build 1, which was unloaded"
+refusal='    plugins/tally.so: example:tally/tally@1.0.0: record reading: field count: host expects u32 (offset 16), plugin has u64'
+grep -qxF "$refusal" run.log || fail "the build from the changed WIT was not refused as it should be; see $rout/run.log"
+ok "the build from the changed WIT was refused by the check:"
+echo "      ${refusal#    }"
+refusal='    plugins/tally.so: rdy:reload/state restore refused the state: it is in format 1, and this build reads format 2 only; the old build goes on'
+grep -qxF "$refusal" run.log || fail "the build with the new state format was not refused as it should be; see $rout/run.log"
+ok "the build with the new state format was refused by its own restore:"
+echo "      ${refusal#    }"
+awk '/^  refused; build 2 goes on/ { r++ } r == 2 && /^#[0-9]/ { after++ } END { exit !(after >= 3) }' run.log ||
+	fail "the readings did not go on after the second refusal; see $rout/run.log"
+ok "after each refusal build 2 went on, its count and list untouched: no reading lost"
+grep -qx 'closed plugins/tally.so: build 2 is unloaded, the runtime checked that it is no longer mapped' run.log ||
+	fail "the last build was not unloaded cleanly; see $rout/run.log"
+ok "closing the module unloaded build 2, and the runtime checked that it is no longer mapped"
 
 echo
 echo "demo: everything happened as it should."

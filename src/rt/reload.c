@@ -118,9 +118,9 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 	if (d >= RDY__DEPTH)
 		return NULL;
 	for (;;) {
-		__atomic_store_n(&r->in[d], live, __ATOMIC_RELEASE);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
+		/* A sequentially consistent exchange and load: ordered whether or not membarrier works. */
+		(void)__atomic_exchange_n(&r->in[d], live, __ATOMIC_SEQ_CST);
+		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_SEQ_CST);
 		/* Held, but this thread is inside a call into LIVE already: the reload waits for that one. */
 		for (uint32_t k = 0; !b && k < d; k++)
 			if (r->in[k] == live)
@@ -151,14 +151,17 @@ static bool inside_a_call(void)
 static void drain(rdy__live *const *lv, uint32_t n)
 {
 	pthread_once(&reader_once, reader_init);
-	if (__atomic_load_n(&rdy__reload_fence, __ATOMIC_RELAXED) || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
-		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* readers fence for themselves */
+	static int order;
+	if (__atomic_load_n(&rdy__reload_fence, __ATOMIC_RELAXED) || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
+		__atomic_store_n(&rdy__reload_fence, 1, __ATOMIC_SEQ_CST); /* readers order for themselves from now on */
+		(void)__atomic_fetch_add(&order, 1, __ATOMIC_SEQ_CST);
+	}
 	pthread_mutex_lock(&readers_lock);
 	for (uint32_t t = 0; t < nreaders; t++) {
 		rdy__reader_t *r = readers[t];
 		for (uint32_t k = 0; k < RDY__DEPTH; k++) {
 			for (uint32_t spins = 0;; spins++) {
-				rdy_live *in = __atomic_load_n(&r->in[k], __ATOMIC_ACQUIRE);
+				rdy_live *in = __atomic_load_n(&r->in[k], __ATOMIC_SEQ_CST);
 				bool busy = false;
 				for (uint32_t i = 0; in && i < n && !busy; i++)
 					busy = in == &lv[i]->pub;

@@ -296,6 +296,16 @@ static void stress_reloads(void **state)
 	free(s);
 }
 
+/* The same where membarrier(2) is unavailable: readers order their record and read themselves. */
+static void stress_reloads_fenced(void **state)
+{
+	unsigned all = reloads;
+	rdy__reload_fence = 1;
+	reloads = all / 4 ? all / 4 : 1;
+	stress_reloads(state);
+	reloads = all;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -308,6 +318,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(only_reloadable_modules),
 		cmocka_unit_test_setup_teardown(a_killed_instance_stays_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(stress_reloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(stress_reloads_fenced, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
