@@ -390,31 +390,24 @@ enum { RDY__DEPTH = 32 };
 
 typedef struct rdy__reader_t {
 	uint32_t depth;                    /* calls into live instances running on this thread */
-	uint32_t registered;               /* known to the runtime, which scans registered threads */
+	uint32_t fast;                     /* 1: registered, and membarrier(2) orders its records */
 	rdy_live *in[RDY__DEPTH];          /* atomic: the live instance of each */
-	const rdy_build *b[RDY__DEPTH];    /* the build each went to */
 } rdy__reader_t;
 
 extern RDY_THREAD_LOCAL rdy__reader_t rdy__reader;
-extern int rdy__reload_fence;          /* membarrier(2) is unavailable: readers fence */
+/* Set where membarrier(2) is unavailable; tests set it before a thread's first call to try that path. */
+extern int rdy__reload_fence;
 const rdy_build *rdy__live_enter_slow(rdy_live *live);
 
 static inline const rdy_build *rdy_live_enter(rdy_live *live)
 {
 	rdy__reader_t *r = &rdy__reader;
 	uint32_t d = r->depth;
-	if (d < RDY__DEPTH && r->registered) {
-		const rdy_build *b;
-		if (rdy__reload_fence) { /* no membarrier: order the record before the read here */
-			(void)__atomic_exchange_n(&r->in[d], live, __ATOMIC_SEQ_CST);
-			b = __atomic_load_n(&live->cur, __ATOMIC_SEQ_CST);
-		} else {
-			__atomic_store_n(&r->in[d], live, __ATOMIC_RELEASE);
-			__atomic_signal_fence(__ATOMIC_SEQ_CST);
-			b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
-		}
+	if (d < RDY__DEPTH && r->fast == 1) {
+		__atomic_store_n(&r->in[d], live, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* a reload's membarrier orders the two */
+		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
 		if (b) {
-			r->b[d] = b;
 			r->depth = d + 1;
 			return b;
 		}
@@ -426,7 +419,9 @@ static inline const rdy_build *rdy_live_enter(rdy_live *live)
 static inline void rdy_live_leave(void)
 {
 	rdy__reader_t *r = &rdy__reader;
-	__atomic_store_n(&r->in[--r->depth], (rdy_live *)0, __ATOMIC_RELEASE);
+	uint32_t d = r->depth - 1;
+	r->depth = d;
+	__atomic_store_n(&r->in[d], (rdy_live *)0, __ATOMIC_RELEASE);
 }
 
 /* ---- pinning: content-addressed copies and lock files ------------------------- */

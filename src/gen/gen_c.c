@@ -1119,7 +1119,7 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 		f.hparams = c.hp;
 		/* A host function knows its calling instance through rdy_instance_calling while it runs. */
 		f.hbody = exported
-			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = %s__call(inst%s);\n%s%s\treturn st;\n",
+			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s\treturn st;\n",
 				       absent, c.decl, c.pre, f.name, c.cargs, c.after, c.post)
 			: rdy__sprintf(&g->a, "\tint32_t st;\n\trdy_instance *prev;\n%s%s\tprev = rdy__calling;\n"
 					      "\trdy__calling = inst;\n\tst = hb->imports.%s(hb->ctx%s);\n\trdy__calling = prev;\n"
@@ -1448,35 +1448,23 @@ static void emit_host(G *g)
 	fprintf(h, "\n/* ---- exports: calls into the plugin ---------------------------------------- */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
-		/*
-		 * The call itself, to the instance's build: through rdy_live when
-		 * its module is reloadable (docs/abi.md §7.5), else straight.
-		 */
-		fprintf(h, "\nstatic inline int32_t %s__call(const %s_t *inst%s)\n{\n"
-			   "\tif (!inst->live)\n\t\treturn inst->exports.%s(inst->state%s);\n"
-			   "\tconst rdy_build *rdy__b = rdy_live_enter(inst->live);\n\tif (!rdy__b)\n\t\treturn RDY_EBUSY;\n"
-			   "\tint32_t rdy__st = rdy__b->funcs[%u].call\n"
-			   "\t\t? ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s)\n"
-			   "\t\t: RDY_EABSENT;\n"
-			   "\trdy_live_leave();\n\treturn rdy__st;\n}\n",
-			f.name, wp, f.params, f.name, f.args, i, f.types, i, f.args);
 		fn_comment(g, h, &f, "", "Export");
 		if (f.hbody) {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n%s}\n", f.name, wp, f.hparams, f.hbody);
 		} else {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
 			if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
-				fprintf(h, "\tint32_t st = %s__call(inst%s);\n"
+				fprintf(h, "\tint32_t st = inst->exports.%s(inst->state%s);\n"
 					   "\tif (st == RDY_OK) /* counted until its release: the instance cannot go before */\n"
 					   "\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n\treturn st;\n}\n",
 					f.name, f.args);
 			else
-				fprintf(h, "\treturn %s__call(inst%s);\n}\n", f.name, f.args);
+				fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
 		}
 		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\tif (!inst->live)\n"
 			   "\t\treturn inst->funcs[%u].call != NULL;\n"
-			   "\tconst rdy_build *b = rdy_live_enter(inst->live);\n\tbool has = b && b->funcs[%u].call;\n"
-			   "\tif (b)\n\t\trdy_live_leave();\n\treturn has;\n}\n",
+			   "\tconst rdy_build *rdy__b = rdy_live_enter(inst->live);\n\tbool rdy__has = rdy__b && rdy__b->funcs[%u].call;\n"
+			   "\tif (rdy__b)\n\t\trdy_live_leave();\n\treturn rdy__has;\n}\n",
 			f.has, wp, i, i);
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
 			fprintf(h, "/*\n * Releases a result of %s: the plugin frees what it allocated.\n"
@@ -1484,9 +1472,9 @@ static void emit_host(G *g)
 				   " * instance cannot be freed while a result is unreleased.\n */\n"
 				   "static inline void %s_release(const %s_t *inst, %s *ret)\n{\n"
 				   "\tif (inst->live) { /* the build serving now: a reloadable plugin's builds free alike */\n"
-				   "\t\tconst rdy_build *b = rdy_live_enter(inst->live);\n"
-				   "\t\tif (b && b->funcs[%u].release)\n\t\t\tb->funcs[%u].release(b->self, ret);\n"
-				   "\t\tif (b)\n\t\t\trdy_live_leave();\n"
+				   "\t\tconst rdy_build *rdy__b = rdy_live_enter(inst->live);\n"
+				   "\t\tif (rdy__b && rdy__b->funcs[%u].release)\n\t\t\trdy__b->funcs[%u].release(rdy__b->self, ret);\n"
+				   "\t\tif (rdy__b)\n\t\t\trdy_live_leave();\n"
 				   "\t} else if (inst->funcs[%u].release) {\n\t\tinst->funcs[%u].release(inst->state, ret);\n\t}\n"
 				   "\tuint64_t n = __atomic_load_n(inst->results, __ATOMIC_RELAXED);\n"
 				   "\twhile (n && !__atomic_compare_exchange_n(inst->results, &n, n - 1, true, __ATOMIC_RELAXED,\n"
@@ -1521,6 +1509,18 @@ static void emit_host(G *g)
 			continue;
 		fprintf(c, "\n/* Stands for %s when the plugin lacks it. */\n", g->exp[i].func->name);
 		emit_stub(g, i, "absent", "RDY_EABSENT");
+	}
+	/* For a reloadable module: the call goes to the build its rdy_live names now. */
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		fprintf(c, "\n/* %s through a reloadable instance's rdy_live, which stands for the state. */\n"
+			   "static int32_t rdy__live_%u(struct rdy_state *rdy__live%s)\n{\n"
+			   "\tconst rdy_build *rdy__b = rdy_live_enter((rdy_live *)rdy__live);\n"
+			   "\tif (!rdy__b)\n\t\treturn RDY_EBUSY;\n"
+			   "\tint32_t rdy__st = rdy__b->funcs[%u].call\n"
+			   "\t\t? ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s)\n"
+			   "\t\t: RDY_EABSENT;\n\trdy_live_leave();\n\treturn rdy__st;\n}\n",
+			g->exp[i].func->name, i, f.params, i, f.types, i, f.args);
 	}
 	if (g->nires)
 		emit_host_thunks(g);
@@ -1566,7 +1566,15 @@ static void emit_host(G *g)
 		else
 			fprintf(c, "\tout->exports.%s = (int32_t (*)(struct rdy_state *%s))out->funcs[%u].call;\n", f.name, f.types, i);
 	}
-	fprintf(c, "\treturn RDY_OK;\n}\n");
+	/*
+	 * A reloadable module's instance: each export goes through its rdy_live
+	 * (docs/abi.md §7.5), which stands in for the state, so that the typed
+	 * calls stay as they are and a module opened as before pays nothing.
+	 */
+	fprintf(c, "\tif (out->live) {\n\t\tout->state = (struct rdy_state *)out->live;\n");
+	for (uint32_t i = 0; i < g->nexp; i++)
+		fprintf(c, "\t\tout->exports.%s = rdy__live_%u;\n", describe_fn(g, &g->exp[i], true).name, i);
+	fprintf(c, "\t}\n\treturn RDY_OK;\n}\n");
 	fprintf(c, "\nint %s_free(%s_t *inst, rdy_error **err)\n{\n\tint rc = rdy_instance_free(inst->instance, err);\n"
 		   "\tif (rc == RDY_OK) {\n\t\tfree(inst->host);\n\t\tmemset(inst, 0, sizeof *inst);\n\t}\n\treturn rc;\n}\n",
 		wp, wp);
@@ -1575,7 +1583,7 @@ static void emit_host(G *g)
 		fputc('\n', c);
 		emit_stub(g, i, "dead", "RDY_EDEAD");
 	}
-	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n\tinst->live = NULL;\n", wp, wp);
+	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n", wp, wp);
 	for (uint32_t i = 0; i < g->nexp; i++)
 		fprintf(c, "\tinst->exports.%s = rdy__dead_%u;\n", describe_fn(g, &g->exp[i], true).name, i);
 	fprintf(c, "\tinst->state = NULL;\n}\n");

@@ -235,11 +235,9 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 {
 	if (!inst)
 		return;
-	pthread_mutex_lock(&rdy__lock);
-	inst = rdy__serving(inst);
-	pthread_mutex_unlock(&rdy__lock);
 	/* Once, and the destructors with no lock held ([H-DROP]): they may call back into the host. */
 	pthread_mutex_lock(&rdy__lock);
+	inst = rdy__serving(inst); /* with CLOSING set in the same hold: a reload then waits for the kill */
 	bool first = !inst->closing;
 	__atomic_store_n(&inst->closing, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&rdy__lock);

@@ -14,7 +14,9 @@
  * end.  This is the asymmetric fence of urcu-memb; liburcu itself is not
  * used because ThreadSanitizer cannot see its ordering and reports every
  * grace period as a race, while this code's atomics it can follow.  Where
- * membarrier is unavailable, readers fence (rdy__reload_fence).
+ * membarrier is unavailable (rdy__reload_fence), every call takes the slow
+ * path, which orders its record and read with sequentially consistent
+ * atomics.
  *
  * A reload.  Under rdy__lock: the new file is pinned, checked and loaded
  * as any open; a new instance is made for each live one; calls are held
@@ -39,7 +41,7 @@
 #include <unistd.h>
 
 RDY_API RDY_THREAD_LOCAL rdy__reader_t rdy__reader;
-RDY_API int rdy__reload_fence;
+RDY_API int rdy__reload_fence; /* membarrier(2) is unavailable: every call takes the slow path */
 
 /* ---- readers ------------------------------------------------------------------ */
 
@@ -71,7 +73,7 @@ static void reader_exit(void *p)
 			break;
 		}
 	}
-	r->registered = 0;
+	r->fast = 0;
 	pthread_mutex_unlock(&readers_lock);
 }
 
@@ -103,7 +105,8 @@ static bool reader_register(rdy__reader_t *r)
 	}
 	if (ok) {
 		readers[nreaders++] = r;
-		r->registered = 1;
+		/* Where membarrier cannot order this thread's records, its calls take the slow path. */
+		r->fast = __atomic_load_n(&rdy__reload_fence, __ATOMIC_ACQUIRE) ? 2 : 1;
 	}
 	pthread_mutex_unlock(&readers_lock);
 	return ok && pthread_setspecific(reader_key, r) == 0;
@@ -112,7 +115,7 @@ static bool reader_register(rdy__reader_t *r)
 RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 {
 	rdy__reader_t *r = &rdy__reader;
-	if (!r->registered && !reader_register(r))
+	if (!r->fast && !reader_register(r))
 		return NULL;
 	uint32_t d = r->depth;
 	if (d >= RDY__DEPTH)
@@ -121,12 +124,18 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 		/* A sequentially consistent exchange and load: ordered whether or not membarrier works. */
 		(void)__atomic_exchange_n(&r->in[d], live, __ATOMIC_SEQ_CST);
 		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_SEQ_CST);
-		/* Held, but this thread is inside a call into LIVE already: the reload waits for that one. */
-		for (uint32_t k = 0; !b && k < d; k++)
-			if (r->in[k] == live)
-				b = r->b[k];
+		/*
+		 * Held, but this thread is inside a call into an instance the
+		 * reload holds too, which it waits for: LIVE's build, still its
+		 * record's until the swap, serves this call, else neither would
+		 * end.  (A reload holds all its instances at once.)
+		 */
+		bool inside_held = false;
+		for (uint32_t k = 0; k < d && !inside_held; k++)
+			inside_held = r->in[k] && !__atomic_load_n(&r->in[k]->cur, __ATOMIC_ACQUIRE);
+		if (!b && inside_held)
+			b = &__atomic_load_n(&((rdy__live *)live)->cur, __ATOMIC_ACQUIRE)->build;
 		if (b) {
-			r->b[d] = b;
 			r->depth = d + 1;
 			return b;
 		}
@@ -152,31 +161,42 @@ static void drain(rdy__live *const *lv, uint32_t n)
 {
 	pthread_once(&reader_once, reader_init);
 	static int order;
-	if (__atomic_load_n(&rdy__reload_fence, __ATOMIC_RELAXED) || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
-		__atomic_store_n(&rdy__reload_fence, 1, __ATOMIC_SEQ_CST); /* readers order for themselves from now on */
-		(void)__atomic_fetch_add(&order, 1, __ATOMIC_SEQ_CST);
+	(void)__atomic_fetch_add(&order, 1, __ATOMIC_SEQ_CST); /* for the slow path's readers */
+	/*
+	 * For the fast path's: membarrier as registered.  Should that fail now
+	 * (it did not at registration), the global command does the same,
+	 * slowly; failing that, the stores of any running call are made
+	 * visible long before a millisecond passes, on any machine this runs on.
+	 */
+	if (!__atomic_load_n(&rdy__reload_fence, __ATOMIC_RELAXED) && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+	    membarrier(MEMBARRIER_CMD_GLOBAL) != 0) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
 	}
-	pthread_mutex_lock(&readers_lock);
-	for (uint32_t t = 0; t < nreaders; t++) {
-		rdy__reader_t *r = readers[t];
-		for (uint32_t k = 0; k < RDY__DEPTH; k++) {
-			for (uint32_t spins = 0;; spins++) {
-				rdy_live *in = __atomic_load_n(&r->in[k], __ATOMIC_SEQ_CST);
-				bool busy = false;
+	/*
+	 * Scan, and wait with the list unlocked: a thread that makes its first
+	 * call, or ends, takes the list's lock, and may do so inside a call.
+	 * Threads found clear stay clear, since the instances are held.
+	 */
+	for (uint32_t spins = 0;; spins++) {
+		bool busy = false;
+		pthread_mutex_lock(&readers_lock);
+		for (uint32_t t = 0; t < nreaders && !busy; t++)
+			for (uint32_t k = 0; k < RDY__DEPTH && !busy; k++) {
+				rdy_live *in = __atomic_load_n(&readers[t]->in[k], __ATOMIC_SEQ_CST);
 				for (uint32_t i = 0; in && i < n && !busy; i++)
 					busy = in == &lv[i]->pub;
-				if (!busy)
-					break;
-				if (spins < 64) {
-					sched_yield();
-				} else {
-					struct timespec ts = { 0, 100000 };
-					nanosleep(&ts, NULL);
-				}
 			}
+		pthread_mutex_unlock(&readers_lock);
+		if (!busy)
+			return;
+		if (spins < 64) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, 100000 };
+			nanosleep(&ts, NULL);
 		}
 	}
-	pthread_mutex_unlock(&readers_lock);
 }
 
 /* Lets held calls go on, into whatever each instance's build is now. */
@@ -303,22 +323,32 @@ static void undo(rdy_module *nm, rdy_instance **b, uint32_t n)
 /* The steps after the module is loaded; under the lock.  NM is freed either way. */
 static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info, rdy_error **err)
 {
-	/* A killed instance has no state to move: it stays as it is, answering RDY_EDEAD. */
-	uint32_t n = 0;
-	for (rdy__live *p = m->lives; p; p = p->next)
-		n += !p->cur->dead && !__atomic_load_n(&p->cur->closing, __ATOMIC_ACQUIRE);
-	rdy__live **lv = n ? malloc(n * sizeof *lv) : NULL;
+	/*
+	 * A killed instance has no state to move: it stays as it is, answering
+	 * RDY_EDEAD.  One being killed runs its destructors without the lock:
+	 * its build must stay until that ends.
+	 */
+	uint32_t n = 0, all = 0;
+	for (rdy__live *p = m->lives; p; p = p->next) {
+		if (__atomic_load_n(&p->cur->closing, __ATOMIC_ACQUIRE) && !p->cur->dead) {
+			undo(nm, NULL, 0);
+			return rdy__fail(err, RDY_EBUSY, "%s: an instance is being killed; reload once that is done", m->path);
+		}
+		n += !p->cur->dead;
+		all++;
+	}
+	/* LV: the N instances that move, then the killed ones, held too while their records change. */
+	rdy__live **lv = all ? malloc(all * sizeof *lv) : NULL;
 	rdy_instance **b = n ? calloc(n, sizeof *b) : NULL;
-	if (n && (!lv || !b)) {
+	if ((all && !lv) || (n && !b)) {
 		free(lv);
 		free(b);
 		undo(nm, NULL, 0);
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 	}
-	uint32_t i = 0;
+	uint32_t i = 0, k = n;
 	for (rdy__live *p = m->lives; p; p = p->next)
-		if (!p->cur->dead && !__atomic_load_n(&p->cur->closing, __ATOMIC_ACQUIRE))
-			lv[i++] = p;
+		lv[p->cur->dead ? k++ : i++] = p;
 	int rc = RDY_OK;
 	/* Handles point into a build's objects, which a new build cannot take over. */
 	for (i = 0; i < n && rc == RDY_OK; i++)
@@ -340,9 +370,9 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 		return rc;
 	}
 	/* Hold new calls, and let those in flight end. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < all; i++)
 		__atomic_store_n(&lv[i]->pub.cur, (rdy_build *)NULL, __ATOMIC_SEQ_CST);
-	drain(lv, n);
+	drain(lv, all);
 	uint32_t restored = 0;
 	for (i = 0; i < n && rc == RDY_OK; i++) {
 		bool moved;
@@ -350,7 +380,7 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 		restored += moved;
 	}
 	if (rc != RDY_OK) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < all; i++)
 			__atomic_store_n(&lv[i]->pub.cur, &lv[i]->cur->build, __ATOMIC_RELEASE);
 		release_held();
 		undo(nm, b, n);
@@ -375,6 +405,12 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 		__atomic_store_n(&lv[i]->cur, now, __ATOMIC_RELEASE);
 		__atomic_store_n(&lv[i]->pub.cur, &now->build, __ATOMIC_RELEASE);
 		old[i] = was;
+	}
+	/* A killed instance's record now names the new build's table, which its generated release still reads. */
+	for (i = n; i < all; i++) {
+		lv[i]->cur->module = m;
+		lv[i]->cur->build.funcs = m->exports;
+		__atomic_store_n(&lv[i]->pub.cur, &lv[i]->cur->build, __ATOMIC_RELEASE);
 	}
 	release_held();
 	/*

@@ -19,6 +19,7 @@
 #endif
 
 struct rdy_state {
+	const rdy_imports_v1 *host;
 	uint64_t count;                    /* atomic */
 	uint32_t restores;                 /* set before any call reaches the instance */
 	pthread_mutex_t lock;              /* over the names */
@@ -28,8 +29,8 @@ struct rdy_state {
 
 int32_t test_reload_app_instance_new(const rdy_imports_v1 *imports, test_reload_app_state_t **state)
 {
-	(void)imports;
 #ifdef RELOAD_FAIL_INIT
+	(void)imports;
 	(void)state;
 	return RDY_ETRAP;
 #else
@@ -38,6 +39,7 @@ int32_t test_reload_app_instance_new(const rdy_imports_v1 *imports, test_reload_
 		free(s);
 		return RDY_ETRAP;
 	}
+	s->host = imports;
 	*state = s;
 	return RDY_OK;
 #endif
@@ -79,6 +81,8 @@ int32_t exports_test_reload_counter_push(test_reload_app_state_t *s, const rdy_s
 	pthread_mutex_lock(&s->lock);
 	bool ok = append(s, name->ptr, name->len);
 	pthread_mutex_unlock(&s->lock);
+	if (ok && test_reload_host_has_hook(s->host))
+		return test_reload_host_hook(s->host);
 	return ok ? RDY_OK : RDY_ETRAP;
 }
 

@@ -22,8 +22,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
+#include <stdint.h>
+#include <time.h>
 
 static unsigned reloads = 200;
+
+/* What the host's hook does from inside a call to push, on the fixture it is given as context. */
+typedef struct hook_ctx {
+	enum { HOOK_NONE, HOOK_RELOAD, HOOK_OTHER } what;
+	rdy_module *m;                     /* HOOK_RELOAD reloads it, and records the outcome */
+	int status;
+	char message[512];
+	const test_reload_app_t *other;    /* HOOK_OTHER calls add on it, once a reload is under way */
+	uint32_t in_hook;                  /* atomic: the hook has begun */
+	uint32_t go;                       /* atomic: the reload has been started */
+} hook_ctx;
+
+static hook_ctx no_hook = { HOOK_NONE, NULL, 0, "", NULL, 0, 0 };
+
+static int32_t hook(void *ctx)
+{
+	hook_ctx *h = ctx;
+	if (h->what == HOOK_RELOAD) {
+		rdy_error *err = NULL;
+		h->status = rdy_module_reload(h->m, RELOAD_B, NULL, &err);
+		snprintf(h->message, sizeof h->message, "%s", err ? rdy_error_message(err) : "");
+		rdy_error_free(err);
+	} else if (h->what == HOOK_OTHER) {
+		__atomic_store_n(&h->in_hook, 1, __ATOMIC_RELEASE);
+		while (!__atomic_load_n(&h->go, __ATOMIC_ACQUIRE))
+			sched_yield();
+		struct timespec ts = { 0, 50 * 1000000 }; /* the reload is holding calls by now, or soon */
+		nanosleep(&ts, NULL);
+		test_reload_counter_served_t s;
+		h->status = exports_test_reload_counter_add(h->other, 1, &s);
+	}
+	return RDY_OK;
+}
+
+static const test_reload_app_imports_t imports = { hook };
 
 typedef struct fixture {
 	rdy_world *w;
@@ -40,8 +78,7 @@ static int setup(void **state)
 	f->w = test_reload_app_world(&err);
 	rdy_open_config c = { .reloadable = true, .cache_dir = f->cache };
 	f->m = f->w ? rdy_module_open_with(f->w, RELOAD_A, &c, &err) : NULL;
-	test_reload_app_imports_t imports = { 0 };
-	if (!f->m || test_reload_app_instantiate(f->m, &imports, NULL, &f->inst, &err) != RDY_OK) {
+	if (!f->m || test_reload_app_instantiate(f->m, &imports, &no_hook, &f->inst, &err) != RDY_OK) {
 		fprintf(stderr, "%s\n", rdy_error_message(err));
 		return -1;
 	}
@@ -189,9 +226,8 @@ static void a_killed_instance_stays_dead(void **state)
 {
 	fixture *f = *state;
 	test_reload_app_t other;
-	test_reload_app_imports_t imports = { 0 };
 	rdy_error *err = NULL;
-	assert_int_equal(test_reload_app_instantiate(f->m, &imports, NULL, &other, &err), RDY_OK);
+	assert_int_equal(test_reload_app_instantiate(f->m, &imports, &no_hook, &other, &err), RDY_OK);
 	add(&f->inst, 3);
 	add(&other, 4);
 	test_reload_app_kill(&other);
@@ -206,6 +242,66 @@ static void a_killed_instance_stays_dead(void **state)
 	assert_int_equal(test_reload_app_free(&other, NULL), RDY_OK);
 	expect_reload(f, RELOAD_A, RDY_OK, NULL, &info);
 	assert_int_equal(add(&f->inst, 1).count, 5);
+}
+
+/* A reload from inside a call would wait for that call: refused, and nothing changes. */
+static void no_reload_from_inside_a_call(void **state)
+{
+	fixture *f = *state;
+	test_reload_app_t inst;
+	hook_ctx h = { HOOK_RELOAD, f->m, 0, "", NULL, 0, 0 };
+	assert_int_equal(test_reload_app_instantiate(f->m, &imports, &h, &inst, NULL), RDY_OK);
+	push(&inst, "ada");
+	assert_int_equal(h.status, RDY_EBUSY);
+	assert_non_null(strstr(h.message, "reload from inside a call into a reloadable instance"));
+	assert_int_equal(rdy_module_build(f->m), 1);
+	assert_int_equal(test_reload_app_free(&inst, NULL), RDY_OK);
+}
+
+typedef struct reloader {
+	fixture *f;
+	hook_ctx *h;
+	int rc;
+} reloader;
+
+/* Starts a reload to B once the hook runs, and tells the hook it has. */
+static void *reload_when_hooked(void *arg)
+{
+	reloader *r = arg;
+	while (!__atomic_load_n(&r->h->in_hook, __ATOMIC_ACQUIRE))
+		sched_yield();
+	__atomic_store_n(&r->h->go, 1, __ATOMIC_RELEASE);
+	rdy_error *err = NULL;
+	r->rc = rdy_module_reload(r->f->m, RELOAD_B, NULL, &err);
+	if (r->rc != RDY_OK)
+		fprintf(stderr, "reload: %s\n", rdy_error_message(err));
+	rdy_error_free(err);
+	return NULL;
+}
+
+/*
+ * A call into one instance calls into another while a reload holds both:
+ * the inner call goes to the old build, since the reload waits for the
+ * outer one, which waits for the inner.  Then both move.
+ */
+static void a_call_into_another_held_instance(void **state)
+{
+	fixture *f = *state;
+	test_reload_app_t a;
+	hook_ctx h = { HOOK_OTHER, NULL, -1, "", &f->inst, 0, 0 };
+	assert_int_equal(test_reload_app_instantiate(f->m, &imports, &h, &a, NULL), RDY_OK);
+	reloader r = { f, &h, -1 };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, reload_when_hooked, &r), 0);
+	push(&a, "ada");
+	pthread_join(t, NULL);
+	assert_int_equal(h.status, RDY_OK);
+	assert_int_equal(r.rc, RDY_OK);
+	assert_int_equal(rdy_module_build(f->m), 2);
+	test_reload_counter_served_t s = add(&f->inst, 1);
+	assert_int_equal(s.build, 2);
+	assert_int_equal(s.count, 2); /* the inner call's 1, moved across */
+	assert_int_equal(test_reload_app_free(&a, NULL), RDY_OK);
 }
 
 /* ---- the stress test ----------------------------------------------------------------- */
@@ -317,6 +413,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(failures_roll_back, setup, teardown),
 		cmocka_unit_test(only_reloadable_modules),
 		cmocka_unit_test_setup_teardown(a_killed_instance_stays_dead, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_reload_from_inside_a_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_call_into_another_held_instance, setup, teardown),
 		cmocka_unit_test_setup_teardown(stress_reloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(stress_reloads_fenced, setup, teardown),
 	};
