@@ -9,13 +9,13 @@
  * usage: bench_live PLUGIN [--reps R] [--ms MS] [--threads T] [--cache DIR]
  *        bench_live PLUGIN --loop VARIANT N [--cache DIR]
  *
- * PLUGIN is bench_calls.so (bench/wit/calls.wit, calls_plugin.c), export
+ * PLUGIN is bench_live.so (bench/wit/live.wit, live_plugin.c), export
  * inc: func(x: u32) -> u32.  It is opened twice: with rdy_module_open, and
  * with rdy_module_open_with { .reloadable = true, .cache_dir = DIR }, which
  * loads a content-addressed copy of the file in DIR (a temporary directory,
  * removed at the end, unless --cache names one): two loaded objects of the
  * same bytes, so both variants run the same machine code in the plugin.
- * One loop function, loop_inc, makes N calls of exports_bench_calls_api_inc
+ * One loop function, loop_inc, makes N calls of exports_bench_live_api_inc
  * on the instance it is given, checking each status and adding up the
  * results; the variants differ only in that instance:
  *
@@ -46,7 +46,7 @@
  * valgrind --tool=callgrind --toggle-collect=loop_inc (bench/run).
  */
 #define _GNU_SOURCE /* nftw */
-#include "calls_host.h"
+#include "live_host.h"
 
 #include <ftw.h>
 #include <pthread.h>
@@ -79,13 +79,13 @@ static _Noreturn void die(const char *fmt, ...)
 /* ---- the loop -------------------------------------------------------------------- */
 
 /* Every variant: N calls through the generated wrapper, which tests inst->live. */
-BENCH_NOINLINE uint32_t loop_inc(const bench_calls_calls_t *inst, uint64_t n);
-BENCH_NOINLINE uint32_t loop_inc(const bench_calls_calls_t *inst, uint64_t n)
+BENCH_NOINLINE uint32_t loop_inc(const bench_live_live_t *inst, uint64_t n);
+BENCH_NOINLINE uint32_t loop_inc(const bench_live_live_t *inst, uint64_t n)
 {
 	uint32_t x = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t r;
-		if (exports_bench_calls_api_inc(inst, (uint32_t)i, &r) != RDY_OK)
+		if (exports_bench_live_api_inc(inst, (uint32_t)i, &r) != RDY_OK)
 			abort();
 		x += r;
 		BENCH_OPAQUE(x);
@@ -101,7 +101,7 @@ static const char *const names[NVARIANTS] = { "off", "live", "fence" };
 typedef struct bench {
 	rdy_world *world;
 	rdy_module *plain, *reloadable;
-	bench_calls_calls_t off, live;
+	bench_live_live_t off, live;
 	char cache[256];
 	bool own_cache;                    /* made here: removed at the end */
 	int fence;                         /* rdy__reload_fence as the runtime set it */
@@ -125,24 +125,24 @@ static void setup(bench *b, const char *path, const char *cache)
 			die("mkdtemp %s: cannot make it", b->cache);
 		b->own_cache = true;
 	}
-	b->world = bench_calls_calls_world(&err);
+	b->world = bench_live_live_world(&err);
 	check_error("world", err);
-	bench_calls_calls_imports_t imports = { 0 };
+	bench_live_live_imports_t imports = { 0 };
 	if (!(b->plain = rdy_module_open(b->world, path, &err)))
 		check_error("rdy_module_open", err);
-	if (bench_calls_calls_instantiate(b->plain, &imports, NULL, &b->off, &err) != RDY_OK)
+	if (bench_live_live_instantiate(b->plain, &imports, NULL, &b->off, &err) != RDY_OK)
 		check_error("instantiate", err);
 	rdy_open_config c = { .reloadable = true, .cache_dir = b->cache };
 	if (!(b->reloadable = rdy_module_open_with(b->world, path, &c, &err)))
 		check_error("rdy_module_open_with (reloadable)", err);
-	if (bench_calls_calls_instantiate(b->reloadable, &imports, NULL, &b->live, &err) != RDY_OK)
+	if (bench_live_live_instantiate(b->reloadable, &imports, NULL, &b->live, &err) != RDY_OK)
 		check_error("instantiate (reloadable)", err);
 	if (b->off.live || !b->live.live)
 		die("the instances are not as expected: off.live %p, live.live %p", (void *)b->off.live,
 		    (void *)b->live.live);
 	/* The first call registers the thread, which sets rdy__reload_fence. */
 	uint32_t r;
-	if (exports_bench_calls_api_inc(&b->live, 1, &r) != RDY_OK || r != 2)
+	if (exports_bench_live_api_inc(&b->live, 1, &r) != RDY_OK || r != 2)
 		die("a call into the reloadable instance failed");
 	b->fence = rdy__reload_fence;
 }
@@ -158,7 +158,7 @@ static int remove_entry(const char *p, const struct stat *st, int flag, struct F
 static void teardown(bench *b)
 {
 	rdy_error *err = NULL;
-	if (bench_calls_calls_free(&b->off, &err) != RDY_OK || bench_calls_calls_free(&b->live, &err) != RDY_OK)
+	if (bench_live_live_free(&b->off, &err) != RDY_OK || bench_live_live_free(&b->live, &err) != RDY_OK)
 		check_error("instance free", err);
 	if (rdy_module_close(b->plain, &err) != RDY_OK || rdy_module_close(b->reloadable, &err) != RDY_OK)
 		check_error("rdy_module_close", err);

@@ -388,40 +388,56 @@ rdy_live *rdy_instance_live(const rdy_instance *inst);
 
 enum { RDY__DEPTH = 32 };
 
+/*
+ * GATE packs what the fast path tests in one load: the low byte is the
+ * calls this thread may still nest, RDY__DEPTH less those running; bit 30
+ * says it must take the slow path (membarrier cannot order its records).
+ * 0, before its first call, sends it to the slow path too.
+ */
 typedef struct rdy__reader_t {
-	uint32_t depth;                    /* calls into live instances running on this thread */
-	uint32_t fast;                     /* 1: registered, and membarrier(2) orders its records */
-	rdy_live *in[RDY__DEPTH];          /* atomic: the live instance of each */
+	uint32_t gate;
+	uint32_t registered;               /* in the runtime's list of threads */
+	rdy_live *in[RDY__DEPTH];          /* atomic: the live instance of each call running */
 } rdy__reader_t;
+
+enum { RDY__SLOW = 1 << 30 };
 
 extern RDY_THREAD_LOCAL rdy__reader_t rdy__reader;
 /* Set where membarrier(2) is unavailable; tests set it before a thread's first call to try that path. */
 extern int rdy__reload_fence;
 const rdy_build *rdy__live_enter_slow(rdy_live *live);
 
-static inline const rdy_build *rdy_live_enter(rdy_live *live)
+/* rdy_live_enter's fast path alone: NULL where rdy_live_enter would go on to its slow path. */
+static inline const rdy_build *rdy_live_try(rdy_live *live)
 {
 	rdy__reader_t *r = &rdy__reader;
-	uint32_t d = r->depth;
-	if (d < RDY__DEPTH && r->fast == 1) {
+	uint32_t g = r->gate;
+	if (g - 1 < RDY__DEPTH) { /* registered, ordered by membarrier, room to nest */
+		uint32_t d = RDY__DEPTH - g;
 		__atomic_store_n(&r->in[d], live, __ATOMIC_RELAXED);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* a reload's membarrier orders the two */
 		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
 		if (b) {
-			r->depth = d + 1;
+			r->gate = g - 1;
 			return b;
 		}
 		__atomic_store_n(&r->in[d], (rdy_live *)0, __ATOMIC_RELEASE);
 	}
-	return rdy__live_enter_slow(live);
+	return (const rdy_build *)0;
+}
+
+static inline const rdy_build *rdy_live_enter(rdy_live *live)
+{
+	const rdy_build *b = rdy_live_try(live);
+	return b ? b : rdy__live_enter_slow(live);
 }
 
 static inline void rdy_live_leave(void)
 {
 	rdy__reader_t *r = &rdy__reader;
-	uint32_t d = r->depth - 1;
-	r->depth = d;
-	__atomic_store_n(&r->in[d], (rdy_live *)0, __ATOMIC_RELEASE);
+	uint32_t g = r->gate + 1;
+	r->gate = g;
+	__atomic_store_n(&r->in[RDY__DEPTH - (g & 0xff)], (rdy_live *)0, __ATOMIC_RELEASE);
 }
 
 /* ---- pinning: content-addressed copies and lock files ------------------------- */

@@ -1513,14 +1513,24 @@ static void emit_host(G *g)
 	/* For a reloadable module: the call goes to the build its rdy_live names now. */
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
-		fprintf(c, "\n/* %s through a reloadable instance's rdy_live, which stands for the state. */\n"
-			   "static int32_t rdy__live_%u(struct rdy_state *rdy__live%s)\n{\n"
-			   "\tconst rdy_build *rdy__b = rdy_live_enter((rdy_live *)rdy__live);\n"
-			   "\tif (!rdy__b)\n\t\treturn RDY_EBUSY;\n"
-			   "\tint32_t rdy__st = rdy__b->funcs[%u].call\n"
-			   "\t\t? ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s)\n"
-			   "\t\t: RDY_EABSENT;\n\trdy_live_leave();\n\treturn rdy__st;\n}\n",
-			g->exp[i].func->name, i, f.params, i, f.types, i, f.args);
+		/*
+		 * Two functions: the slow path apart, so that the fast one keeps
+		 * nothing across the plugin's call (the leave reads the thread's
+		 * record afresh) and saves no registers.
+		 */
+		for (int slow = 1; slow >= 0; slow--)
+			fprintf(c, "\n/* %s through a reloadable instance's rdy_live, which stands for the state%s. */\n"
+				   "%sstatic int32_t rdy__live_%s%u(struct rdy_state *rdy__live%s)\n{\n"
+				   "\tconst rdy_build *rdy__b = rdy_live_%s((rdy_live *)rdy__live);\n"
+				   "\tif (!rdy__b)\n\t\treturn %s;\n"
+				   "\tint32_t rdy__st = rdy__b->funcs[%u].call\n"
+				   "\t\t? ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s)\n"
+				   "\t\t: RDY_EABSENT;\n\trdy_live_leave();\n\treturn rdy__st;\n}\n",
+				g->exp[i].func->name, slow ? "; the slow path" : "",
+				slow ? "__attribute__((noinline, cold))\n" : "", slow ? "slow_" : "", i, f.params,
+				slow ? "enter" : "try",
+				slow ? "RDY_EBUSY" : rdy__sprintf(&g->a, "rdy__live_slow_%u(rdy__live%s)", i, f.args), i, f.types,
+				i, f.args);
 	}
 	if (g->nires)
 		emit_host_thunks(g);

@@ -73,7 +73,8 @@ static void reader_exit(void *p)
 			break;
 		}
 	}
-	r->fast = 0;
+	r->registered = 0;
+	r->gate = 0;
 	pthread_mutex_unlock(&readers_lock);
 }
 
@@ -106,7 +107,8 @@ static bool reader_register(rdy__reader_t *r)
 	if (ok) {
 		readers[nreaders++] = r;
 		/* Where membarrier cannot order this thread's records, its calls take the slow path. */
-		r->fast = __atomic_load_n(&rdy__reload_fence, __ATOMIC_ACQUIRE) ? 2 : 1;
+		r->registered = 1;
+		r->gate = RDY__DEPTH | (__atomic_load_n(&rdy__reload_fence, __ATOMIC_ACQUIRE) ? RDY__SLOW : 0);
 	}
 	pthread_mutex_unlock(&readers_lock);
 	return ok && pthread_setspecific(reader_key, r) == 0;
@@ -115,10 +117,10 @@ static bool reader_register(rdy__reader_t *r)
 RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 {
 	rdy__reader_t *r = &rdy__reader;
-	if (!r->fast && !reader_register(r))
+	if (!r->registered && !reader_register(r))
 		return NULL;
-	uint32_t d = r->depth;
-	if (d >= RDY__DEPTH)
+	uint32_t room = r->gate & 0xff, d = RDY__DEPTH - room;
+	if (!room)
 		return NULL;
 	for (;;) {
 		/* A sequentially consistent exchange and load: ordered whether or not membarrier works. */
@@ -136,7 +138,7 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 		if (!b && inside_held)
 			b = &__atomic_load_n(&((rdy__live *)live)->cur, __ATOMIC_ACQUIRE)->build;
 		if (b) {
-			r->depth = d + 1;
+			r->gate--;
 			return b;
 		}
 		__atomic_store_n(&r->in[d], (rdy_live *)NULL, __ATOMIC_RELEASE);
@@ -150,7 +152,7 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 /* Whether this thread is inside a call into any reloadable instance. */
 static bool inside_a_call(void)
 {
-	return rdy__reader.depth > 0;
+	return rdy__reader.registered && (rdy__reader.gate & 0xff) < RDY__DEPTH;
 }
 
 /*
