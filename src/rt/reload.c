@@ -90,7 +90,8 @@ static void reader_init(void)
 static bool reader_register(rdy__reader_t *r)
 {
 	pthread_once(&reader_once, reader_init);
-	if (!reader_key_ok)
+	/* The exit hook first: a record in the list must leave it when its thread ends. */
+	if (!reader_key_ok || pthread_setspecific(reader_key, r) != 0)
 		return false;
 	pthread_mutex_lock(&readers_lock);
 	bool ok = true;
@@ -111,7 +112,7 @@ static bool reader_register(rdy__reader_t *r)
 		r->gate = RDY__DEPTH | (__atomic_load_n(&rdy__reload_fence, __ATOMIC_ACQUIRE) ? RDY__SLOW : 0);
 	}
 	pthread_mutex_unlock(&readers_lock);
-	return ok && pthread_setspecific(reader_key, r) == 0;
+	return ok;
 }
 
 RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
