@@ -47,6 +47,8 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include "calls_host.h"
+#define BENCH_NAME "bench_call"
+#include "bench.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -55,33 +57,12 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__clang__)
-#define BENCH_NOINLINE __attribute__((noinline, aligned(64)))
-#else
-/* noipa: no inlining, cloning or interprocedural knowledge of the callee. */
-#define BENCH_NOINLINE __attribute__((noinline, noipa, aligned(64)))
-#endif
-
-/* Keeps X in a register the compiler knows nothing about. */
-#define BENCH_OPAQUE(x) __asm__ volatile("" : "+r"(x))
-
 typedef int32_t (*inc_fn)(void *state, uint32_t x, uint32_t *ret);
 typedef int32_t (*add_fn)(void *state, void *self, uint32_t x, uint32_t *ret);
 typedef int32_t (*new_fn)(void *state, uint32_t value, void **ret);
 typedef void (*free_fn)(void *state, void *rep);
 
 enum { SMALL = 1, BIG = 1 << 20 };
-
-static _Noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_call: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 /* ---- the variants' loops --------------------------------------------------------- */
 
@@ -360,12 +341,6 @@ static double time_ns(const bench *b, int v, uint64_t n)
 	double t0 = now_ns();
 	sink = run(b, v, n);
 	return (now_ns() - t0) / (double)n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 /* "median first-quartile third-quartile min" of the R values at X (sorted in place). */

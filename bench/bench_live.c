@@ -47,6 +47,8 @@
  */
 #define _GNU_SOURCE /* nftw */
 #include "live_host.h"
+#define BENCH_NAME "bench_live"
+#include "bench.h"
 
 #include <ftw.h>
 #include <pthread.h>
@@ -56,25 +58,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#if defined(__clang__)
-#define BENCH_NOINLINE __attribute__((noinline, aligned(64)))
-#else
-#define BENCH_NOINLINE __attribute__((noinline, noipa, aligned(64)))
-#endif
-
-#define BENCH_OPAQUE(x) __asm__ volatile("" : "+r"(x))
-
-static _Noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_live: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 /* ---- the loop -------------------------------------------------------------------- */
 
@@ -207,12 +190,6 @@ static double time_ns(const bench *b, int v, uint64_t n)
 	double t0 = clock_ns(CLOCK_MONOTONIC);
 	sink = run(b, v, n);
 	return (clock_ns(CLOCK_MONOTONIC) - t0) / (double)n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 static double median_of(double *x, unsigned r)

@@ -53,6 +53,8 @@
 #include "abi/funcs.h"
 #include "rdy.h"
 #include "rt/rt.h"                     /* rdy__cache_clear, for the cold open */
+#define BENCH_NAME "bench_load"
+#include "bench.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -60,30 +62,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static _Noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_load: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 static double median(double *x, unsigned n)
 {

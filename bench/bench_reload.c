@@ -63,6 +63,8 @@
 #define _GNU_SOURCE /* nftw, CLOCK_REALTIME_COARSE */
 #include "rdy.h"
 #include "rt/pin.h"
+#define BENCH_NAME "bench_reload"
+#include "bench.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -78,30 +80,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-static _Noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_reload: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
