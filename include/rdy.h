@@ -324,6 +324,7 @@ typedef struct rdy_reload_info {
 	uint32_t build;                    /* the build now serving: 1 at open, one more per reload */
 	uint32_t instances;                /* live instances moved to it */
 	uint32_t restored;                 /* of them, those whose state moved through rdy:reload/state */
+	uint32_t serving;                  /* of them, those whose old build still serves objects the host holds */
 	char note[512];                    /* empty, or why the old build's file stayed mapped (RDY_EKEPT) */
 } rdy_reload_info;
 
@@ -346,7 +347,11 @@ typedef struct rdy_reload_info {
  * traps, a save or restore that traps or returns an error) undoes every
  * step: the old build goes on serving, and *ERR says why.  The old build's
  * instances are freed once the new ones serve; its file is unloaded, as
- * rdy_module_close would, with the old module.  M stays valid and is the
+ * rdy_module_close would, with the old module.  But an old build whose
+ * objects the host holds handles to serves the calls that name them
+ * (methods, drops) until the last is gone, then retires the same way:
+ * its state is the one saved, frozen for the instance and live for its
+ * objects; new objects come from the new build.  M stays valid and is the
  * new build.  Returns RDY_OK or the code set in *ERR; RDY_EBUSY when
  * called from inside a call into one of M's instances.  Serialised with
  * opening and closing.
@@ -425,6 +430,16 @@ static inline const rdy_build *rdy_live_try(rdy_live *live)
 	}
 	return (const rdy_build *)0;
 }
+
+/*
+ * For generated bindings, in a call through LIVE that names an object of
+ * the plugin's by HANDLE, where B serves LIVE: the build that serves the
+ * call, which is an earlier one when HANDLE is of an object that build
+ * made (rdy_module_reload).  The call ends with rdy_live_done in place of
+ * rdy_live_leave, which lets that build retire once it has no objects.
+ */
+const rdy_build *rdy_live_route(const rdy_build *b, uint32_t handle);
+void rdy_live_done(const rdy_build *b, const rdy_build *served);
 
 static inline const rdy_build *rdy_live_enter(rdy_live *live)
 {

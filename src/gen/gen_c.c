@@ -968,6 +968,7 @@ typedef struct fn {
 	/* When handles are converted (conv below), else NULL: */
 	const char *hparams;               /* the host's side: an export's wrapper's, an import's function's */
 	const char *hbody;                 /* the wrapper's or the import thunk's body */
+	const char *lbody;                 /* an export's: the same through a reloadable instance's rdy_live */
 } fn;
 
 static bool may_be_absent(G *g, const rdy_abi_fref *r, bool exported);
@@ -989,6 +990,7 @@ typedef struct conv {
 	const char *ie;                    /* the rdy_instance: "inst->instance" or "inst" */
 	const char *hp, *decl, *pre, *cargs, *undo, *after, *post;
 	bool any;
+	const char *route;                 /* the first handle of the plugin's object: "self.handle" */
 } conv;
 
 /* The steps for parameter I, NAME, a handle of handle type T: lend, take, borrow or give. */
@@ -1047,6 +1049,8 @@ static void conv_param(G *g, conv *c, fn *f, bool exported, const rdy_wit_param 
 			}
 			c->decl = rdy__sprintf(&g->a, "%s\tvoid *rep_%u = NULL;\n", c->decl, i);
 			arg = rdy__sprintf(&g->a, "(%s_t *)rep_%u", cn, i);
+			if (exported && !c->route)
+				c->route = rdy__sprintf(&g->a, "%s.handle", name);
 		}
 	}
 	f->params = rdy__sprintf(&g->a, "%s, %s%s%s", f->params, ty, sp, name);
@@ -1092,7 +1096,7 @@ static void conv_result(G *g, conv *c, fn *f, bool exported, rdy_wit_type result
 
 static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 {
-	fn f = { r, NULL, NULL, NULL, NULL, "", "", "", NULL, NULL };
+	fn f = { r, NULL, NULL, NULL, NULL, "", "", "", NULL, NULL, NULL };
 	f.prefix = r->iface >= 0 ? iface_prefix(g, r->iface) : g->wp;
 	f.part = func_part(g, r->func);
 	uint32_t i = (uint32_t)(r - (exported ? g->exp : g->imp));
@@ -1102,7 +1106,7 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 	for (i = 0; i < r->func->nparams; i++)
 		pn[i] = r->func->params[i].name;
 	pn = scoped(g, pn, r->func->nparams);
-	conv c = { exported ? "inst->instance" : "inst", "", "", "", "", "\t\treturn st;\n", "", "", false };
+	conv c = { exported ? "inst->instance" : "inst", "", "", "", "", "\t\treturn st;\n", "", "", false, NULL };
 	for (int pass = 0; pass < 2; pass++)
 		for (i = 0; i < r->func->nparams; i++)
 			conv_param(g, &c, &f, exported, &r->func->params[i], pn[i], i, pass);
@@ -1113,17 +1117,39 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 		uint32_t x = (uint32_t)(r - g->exp);
 		const char *absent = exported && may_be_absent(g, r, true)
 			? rdy__sprintf(&g->a, "\tif (!inst->funcs[%u].call)\n\t\treturn RDY_EABSENT;\n", x) : "";
-		if (exported && r->func->result != RDY_WIT_NONE && needs_free(g, r->func->result))
-			c.post = rdy__sprintf(&g->a, "%s\tif (st == RDY_OK)\n\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n",
-					      c.post);
+		const char *counted = exported && r->func->result != RDY_WIT_NONE && needs_free(g, r->func->result)
+			? "\tif (st == RDY_OK)\n\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n" : "";
 		f.hparams = c.hp;
 		/* A host function knows its calling instance through rdy_instance_calling while it runs. */
 		f.hbody = exported
-			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s\treturn st;\n",
-				       absent, c.decl, c.pre, f.name, c.cargs, c.after, c.post)
+			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s%s\treturn st;\n",
+				       absent, c.decl, c.pre, f.name, c.cargs, c.after, c.post, counted)
 			: rdy__sprintf(&g->a, "\tint32_t st;\n\trdy_instance *prev;\n%s%s\tprev = rdy__calling;\n"
 					      "\trdy__calling = inst;\n\tst = hb->imports.%s(hb->ctx%s);\n\trdy__calling = prev;\n"
 					      "%s%s\treturn st;\n", c.decl, c.pre, f.name, c.cargs, c.after, c.post);
+		if (exported) {
+			/*
+			 * The same steps on the build that serves the call: the one
+			 * serving now, or, for a call on an object, the build that
+			 * made it (docs/abi.md §7.5, "Objects").  Every way out ends
+			 * the call.
+			 */
+			fn scratch = f;
+			conv l = { "rdy__in", "", "", "", "", "\t\tgoto out;\n", "", "", false, NULL };
+			for (int pass = 0; pass < 2; pass++)
+				for (i = 0; i < r->func->nparams; i++)
+					conv_param(g, &l, &scratch, exported, &r->func->params[i], pn[i], i, pass);
+			if (r->func->result != RDY_WIT_NONE)
+				conv_result(g, &l, &scratch, exported, r->func->result);
+			f.lbody = rdy__sprintf(&g->a,
+				"\tconst rdy_build *rdy__b = rdy_live_enter(inst->live);\n\tif (!rdy__b)\n\t\treturn RDY_EBUSY;\n"
+				"\tconst rdy_build *rdy__o = %s;\n\trdy_instance *rdy__in = rdy__o->instance;\n"
+				"\tint32_t st = RDY_EABSENT;\n%s\tif (!rdy__o->funcs[%u].call)\n\t\tgoto out;\n%s"
+				"\tst = ((int32_t (*)(struct rdy_state *%s))rdy__o->funcs[%u].call)((struct rdy_state *)rdy__o->self%s);\n"
+				"%s%s%sout:\n\trdy_live_done(rdy__b, rdy__o);\n\treturn st;\n",
+				l.route ? rdy__sprintf(&g->a, "rdy_live_route(rdy__b, %s)", l.route) : "rdy__b", l.decl, x,
+				l.pre, f.types, x, l.cargs, l.after, l.post, counted);
+		}
 	}
 	return f;
 }
@@ -1450,7 +1476,10 @@ static void emit_host(G *g)
 		fn f = describe_fn(g, &g->exp[i], true);
 		fn_comment(g, h, &f, "", "Export");
 		if (f.hbody) {
-			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n%s}\n", f.name, wp, f.hparams, f.hbody);
+			fprintf(h, "/* The wrapper's way through a reloadable instance (W_t.live). */\n"
+				   "int32_t %s__live_%u(const %s_t *inst%s);\n", wp, i, wp, f.hparams);
+			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n\tif (inst->live)\n\t\treturn %s__live_%u(inst%s);\n%s}\n",
+				f.name, wp, f.hparams, wp, i, f.args, f.hbody);
 		} else {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
 			if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
@@ -1531,6 +1560,12 @@ static void emit_host(G *g)
 				slow ? "enter" : "try",
 				slow ? "RDY_EBUSY" : rdy__sprintf(&g->a, "rdy__live_slow_%u(rdy__live%s)", i, f.args), i, f.types,
 				i, f.args);
+	}
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fn f = describe_fn(g, &g->exp[i], true);
+		if (f.lbody)
+			fprintf(c, "\n/* %s through a reloadable instance's rdy_live. */\nint32_t %s__live_%u(const %s_t *inst%s)\n{\n%s}\n",
+				f.name, wp, i, wp, f.hparams, f.lbody);
 	}
 	if (g->nires)
 		emit_host_thunks(g);

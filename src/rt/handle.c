@@ -141,6 +141,9 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 		return refuse(inst, RDY_EDEAD, "handle 0x%08x is dead: its instance was freed by force", h);
 	if (!owner)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is stale: it was dropped", h);
+	if (owner != inst && owner->lv && owner->lv == inst->lv)
+		return refuse(inst, RDY_EHANDLE, "handle 0x%08x is of an object of build %u, and build %u serves this call: "
+			      "objects of two builds cannot meet in one call", h, owner->build.build, inst->build.build);
 	if (owner != inst)
 		return refuse(inst, RDY_EHANDLE, "handle 0x%08x belongs to another instance, of %s", h,
 			      owner->module->path);
@@ -154,9 +157,29 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 	return RDY_OK;
 }
 
+rdy_instance *rdy__handle_owner(uint32_t h)
+{
+	rdy_handle_slot *s = (h & INDEX_MASK) ? slot_at(h & INDEX_MASK) : NULL;
+	return s ? __atomic_load_n(&s->inst, __ATOMIC_RELAXED) : NULL;
+}
+
+/*
+ * The build that handle H names through INST: for the host's record of a
+ * reloadable instance, the build of the instance that made H (one swapped
+ * out serves its objects until they are gone), else the build serving;
+ * for anything else INST itself.  Unchecked: check() refuses what is wrong.
+ */
+static rdy_instance *route(rdy_instance *inst, uint32_t h)
+{
+	if (!inst || !inst->lv || inst != inst->lv->anchor)
+		return inst;
+	rdy_instance *o = rdy__handle_owner(h);
+	return o && o->lv == inst->lv ? o : rdy__serving(inst);
+}
+
 RDY_API int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
-	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
+	inst = route(inst, h);
 	rdy_handle_slot *s;
 	int32_t st = check(inst, res, h, &s);
 	if (st != RDY_OK)
@@ -172,7 +195,7 @@ RDY_API int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t
 
 RDY_API int32_t rdy_handle_rep(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
-	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
+	inst = route(inst, h);
 	rdy_handle_slot *s;
 	int32_t st = check(inst, res, h, &s);
 	if (st == RDY_OK)
@@ -249,6 +272,25 @@ static void list_remove(uint32_t *head, uint32_t *count, rdy_handle_slot *s)
 	--*count;
 }
 
+/* Whether handle type RES of INST's world is an object of the plugin's (an exported resource). */
+static bool is_object(const rdy_instance *inst, uint32_t res)
+{
+	return res < inst->module->world->nresources;
+}
+
+/* INST's list of live handles, and its count of objects among them; under the lock. */
+static void live_add(rdy_instance *inst, rdy_handle_slot *s, uint32_t i, uint32_t res)
+{
+	list_add(&inst->first, &inst->nhandles, s, i);
+	inst->nobjects += is_object(inst, res);
+}
+
+static void live_remove(rdy_instance *inst, rdy_handle_slot *s, uint32_t res)
+{
+	list_remove(&inst->first, &inst->nhandles, s);
+	inst->nobjects -= is_object(inst, res);
+}
+
 /* A new handle of STATE, own or borrow. */
 static int32_t handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t state, uint32_t *handle)
 {
@@ -264,7 +306,7 @@ static int32_t handle_new(rdy_instance *inst, uint32_t res, void *rep, uint32_t 
 	if (s) {
 		s->rep = rep;
 		__atomic_store_n(&s->inst, inst, __ATOMIC_RELAXED);
-		list_add(&inst->first, &inst->nhandles, s, h & INDEX_MASK);
+		live_add(inst, s, h & INDEX_MASK, res);
 		store_key(s, key_of(h, res, state));
 		*handle = h;
 	}
@@ -289,7 +331,7 @@ RDY_API int32_t rdy_handle_borrow(rdy_instance *inst, uint32_t res, void *rep, u
 
 RDY_API void rdy_handle_end(rdy_instance *inst, uint32_t h)
 {
-	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
+	inst = route(inst, h);
 	rdy_handle_slot *s = (h & INDEX_MASK) ? slot_at(h & INDEX_MASK) : NULL;
 	if (!s || !inst)
 		return;
@@ -299,7 +341,7 @@ RDY_API void rdy_handle_end(rdy_instance *inst, uint32_t h)
 	if (key_handle(k) == h && s->inst == inst &&
 	    (key_state(k) == RDY__SLOT_BORROW || key_state(k) == RDY__SLOT_DEAD)) {
 		if (key_state(k) == RDY__SLOT_BORROW)
-			list_remove(&s->inst->first, &s->inst->nhandles, s);
+			live_remove(s->inst, s, key_res(k));
 		else
 			list_remove(&s->inst->dead_first, &s->inst->ndead, s);
 		slot_free(s, h, key_res(k), SLOT_ENDED);
@@ -339,7 +381,7 @@ static int32_t release(rdy_instance *inst, uint32_t res, uint32_t h, bool drop, 
 			    h);
 	} else if (st == RDY_OK) {
 		*rep = s->rep;
-		list_remove(&inst->first, &inst->nhandles, s);
+		live_remove(inst, s, res);
 		slot_free(s, h, res, SLOT_FREE);
 	}
 	pthread_mutex_unlock(&lock);
@@ -372,9 +414,42 @@ RDY_API void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep)
 		destroy(inst, res, rep);
 }
 
+/*
+ * A drop or take through the host's record of a reloadable instance LV:
+ * counted as a call into it, so that a reload waits for the destructor,
+ * and, for an object of a build swapped out, as a call into that build,
+ * which may retire once the call is over.
+ */
+static int32_t release_live(rdy__live *lv, uint32_t res, uint32_t h, bool drop, void **rep)
+{
+	const rdy_build *b = rdy_live_enter(&lv->pub);
+	if (!b)
+		return refuse(lv->anchor, RDY_EBUSY, "handle 0x%08x: calls nest deeper than %d on this thread", h,
+			      RDY__DEPTH);
+	rdy_instance *cur = b->instance, *o = rdy__handle_owner(h);
+	if (!o || o->lv != lv || o == cur || !__atomic_load_n(&o->retiring, __ATOMIC_ACQUIRE))
+		o = cur;
+	if (o != cur)
+		__atomic_add_fetch(&o->calls, 1, __ATOMIC_SEQ_CST);
+	void *r = NULL;
+	bool dead = false;
+	int32_t st = release(o, res, h, drop, &r, &dead);
+	if (st == RDY_OK && drop && !dead)
+		destroy(o, res, r);
+	if (st == RDY_OK && !drop)
+		*rep = r;
+	rdy_live_leave();
+	if (o != cur) {
+		__atomic_sub_fetch(&o->calls, 1, __ATOMIC_SEQ_CST);
+		rdy__settle(lv);
+	}
+	return st;
+}
+
 RDY_API int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t h)
 {
-	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
+	if (inst && inst->lv && inst == inst->lv->anchor)
+		return release_live(inst->lv, res, h, true, NULL);
 	void *rep = NULL;
 	bool dead = false;
 	int32_t st = release(inst, res, h, true, &rep, &dead);
@@ -385,7 +460,8 @@ RDY_API int32_t rdy_handle_drop(rdy_instance *inst, uint32_t res, uint32_t h)
 
 RDY_API int32_t rdy_handle_take(rdy_instance *inst, uint32_t res, uint32_t h, void **rep)
 {
-	inst = rdy__serving(inst); /* a reloadable instance: its build serving now */
+	if (inst && inst->lv && inst == inst->lv->anchor)
+		return release_live(inst->lv, res, h, false, rep);
 	bool dead = false;
 	return release(inst, res, h, false, rep, &dead);
 }
@@ -397,6 +473,14 @@ RDY_API uint32_t rdy_instance_nhandles(const rdy_instance *inst)
 		return 0;
 	pthread_mutex_lock(&lock);
 	uint32_t n = inst->nhandles;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+uint32_t rdy__handles_objects(rdy_instance *inst)
+{
+	pthread_mutex_lock(&lock);
+	uint32_t n = inst->nobjects;
 	pthread_mutex_unlock(&lock);
 	return n;
 }
@@ -457,7 +541,7 @@ void rdy__handles_kill(rdy_instance *inst)
 		const rdy_world *w = inst->module->world;
 		bool held = key_state(k) == RDY__SLOT_LIVE && key_res(k) >= w->nresources &&
 			    key_res(k) - w->nresources < w->niresources;
-		list_remove(&inst->first, &inst->nhandles, s);
+		live_remove(inst, s, key_res(k));
 		if (held) { /* the host's object, held by the plugin: its holder is gone, and so is the handle */
 			slot_free(s, key_handle(k), key_res(k), SLOT_FREE);
 		} else {    /* the host holds it, or a call in progress borrows it: dead until dropped or ended */

@@ -55,6 +55,10 @@ static rdy_instance *instance_make(rdy_module *m, const rdy_func_v1 *imports, vo
 	inst->results = 0;
 	inst->dead_first = 0;
 	inst->ndead = 0;
+	inst->nobjects = 0;
+	inst->calls = 0;
+	inst->retiring = false;
+	inst->next_old = NULL;
 	inst->ctx = ctx;
 	inst->drops = drops;
 	inst->lv = NULL;
@@ -80,21 +84,35 @@ static rdy_instance *instance_make(rdy_module *m, const rdy_func_v1 *imports, vo
 }
 
 /*
- * A reloadable instance's record across builds: the host's imports kept in
- * its order, since each build binds them in its own.
+ * A reloadable instance's record across builds, for FIRST, its first
+ * build: the host's imports kept in its order, since each build binds them
+ * in its own, and the host's rdy_instance, which is no build's, so that
+ * any build's handles can be named through it (handle.c routes them).
  */
-static rdy__live *live_new(rdy_instance *inst, const rdy_instance_config *c)
+static rdy__live *live_new(rdy_instance *first, const rdy_instance_config *c)
 {
+	uint32_t nd = first->module->world->niresources;
 	rdy__live *lv = calloc(1, sizeof *lv);
+	rdy_instance *host = calloc(1, sizeof *host);
 	rdy_func_v1 *imports = c->nimports ? malloc(c->nimports * sizeof *imports) : NULL;
-	if (!lv || (c->nimports && !imports)) {
+	rdy_drop_fn *drops = nd ? malloc(nd * sizeof *drops) : NULL;
+	if (!lv || !host || (c->nimports && !imports) || (nd && !drops)) {
 		free(lv);
+		free(host);
 		free(imports);
+		free(drops);
 		return NULL;
 	}
 	if (c->nimports)
 		memcpy(imports, c->imports, c->nimports * sizeof *imports);
-	*lv = (rdy__live){ { &inst->build }, inst, inst, imports, c->nimports, c->ctx, c->pass_instance, 0, NULL };
+	if (nd)
+		memcpy(drops, first->drops, nd * sizeof *drops);
+	host->module = first->module;
+	host->ctx = c->ctx;
+	host->drops = drops;
+	host->lv = lv;
+	*lv = (rdy__live){ { &first->build }, host, first, NULL, imports, c->nimports, c->ctx, c->pass_instance, 0, NULL };
+	first->lv = lv;
 	return lv;
 }
 
@@ -103,14 +121,16 @@ static rdy_instance *instance_new(rdy_module *m, const rdy_instance_config *c, r
 {
 	rdy_instance *inst = instance_make(m, c->imports, c->ctx, c->pass_instance, c->drops, err);
 	if (inst && m->reloadable) {
-		if (!(inst->lv = live_new(inst, c))) {
+		rdy__live *lv = live_new(inst, c);
+		if (!lv) {
 			m->root->instance_free(inst->self);
 			rdy__instance_release(inst);
 			rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
 			return NULL;
 		}
-		inst->lv->next = m->lives;
-		m->lives = inst->lv;
+		lv->next = m->lives;
+		m->lives = lv;
+		inst = lv->anchor;
 	}
 	if (inst)
 		m->live++;
@@ -203,9 +223,11 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		return RDY_OK;
 	pthread_mutex_lock(&rdy__lock);
 	rdy__live *lv = inst->lv;
-	rdy_instance *anchor = inst;
+	rdy_instance *host = inst;
 	inst = rdy__serving(inst);
 	int rc = rdy__handles_busy(inst, err);
+	if (rc == RDY_OK && lv)
+		rc = rdy__retiring_busy(lv, err);
 	uint64_t results = __atomic_load_n(lv ? &lv->results : &inst->results, __ATOMIC_RELAXED);
 	if (rc == RDY_OK && results)
 		rc = rdy__fail(err, RDY_EBUSY, "%s: %llu result%s of its exports %s still unreleased", inst->module->path,
@@ -215,15 +237,16 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		if (!inst->dead)
 			inst->module->root->instance_free(inst->self);
 		inst->module->live--;
-		if (lv)
+		if (lv) {
 			live_unlist(lv);
+			rdy__retire_free(lv);
+		}
 	}
 	pthread_mutex_unlock(&rdy__lock);
 	if (rc == RDY_OK) {
 		rdy__instance_release(inst);
 		if (lv) {
-			if (anchor != inst)
-				rdy__instance_release(anchor); /* the first build's record, its state long freed */
+			rdy__instance_release(host);
 			free(lv->imports);
 			free(lv);
 		}
@@ -235,6 +258,7 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 {
 	if (!inst)
 		return;
+	rdy__live *lv = inst->lv;
 	/* Once, and the destructors with no lock held ([H-DROP]): they may call back into the host. */
 	pthread_mutex_lock(&rdy__lock);
 	inst = rdy__serving(inst); /* with CLOSING set in the same hold: a reload then waits for the kill */
@@ -249,10 +273,12 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 	inst->self = NULL;
 	inst->dead = true;
 	pthread_mutex_unlock(&rdy__lock);
+	if (lv) /* and the earlier builds that still serve objects: their handles die too */
+		rdy__retire_all(lv);
 }
 
 /*
- * These three name the first build for a reloadable instance: the host
+ * These three name the build serving for a reloadable instance: the host
  * reads them once, at instantiation; later calls go through rdy_live.
  */
 RDY_API const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst)
@@ -262,6 +288,7 @@ RDY_API const rdy_func_v1 *rdy_instance_exports(const rdy_instance *inst)
 
 RDY_API void *rdy_instance_self(const rdy_instance *inst)
 {
+	inst = rdy__serving((rdy_instance *)inst);
 	return inst ? inst->self : NULL;
 }
 

@@ -279,11 +279,6 @@ rdy_module *rdy__module_new(rdy_world *w, const char *path, const rdy_open_confi
 		rc = read_file(m, &o, err);
 	if (rc == RDY_OK)
 		rc = verify(m, &o, err);
-	/* A build's objects cannot move to the next one: docs/abi.md §7.5. */
-	if (rc == RDY_OK && m->reloadable &&
-	    (w->nresources || w->niresources || m->v->nresources || m->v->niresources))
-		rc = rdy__fail(err, RDY_EINVAL, "%s: its world has resources, whose objects cannot move to a new "
-			       "build: reloading it is not supported yet", m->path);
 	if (rc == RDY_OK)
 		rc = absent_lines(m, err);
 	if (rc == RDY_OK)

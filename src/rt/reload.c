@@ -210,6 +210,160 @@ static void release_held(void)
 	pthread_mutex_unlock(&held_lock);
 }
 
+/* ---- builds that outlive their swap ------------------------------------------------ */
+
+/*
+ * Objects.  A handle names an object of one build, which only that build's
+ * code understands.  So a build swapped out while the host held handles to
+ * its objects goes on serving them: it stays on its rdy__live's OLD list,
+ * RETIRING, and calls that name one of its objects are routed to it
+ * (rdy_live_route), counted in its CALLS.  Once it has neither objects nor
+ * such calls it retires: the host's objects it still held are destroyed,
+ * its state freed, and the last retiring build of a module closes it.
+ *
+ * A build retires at the end of the call, or the drop, that left it empty
+ * (settle).  Retiring takes rdy__lock, which a thread inside a call must
+ * not wait for while a reload may run (docs/abi.md §7.5, "Waiting"): there
+ * it only tries, and what it leaves retires at the next settle, reload or
+ * rdy_instance_free.
+ */
+
+/* Drops one of old module OM's retiring builds, closing it with the last; under the lock. */
+static void module_drop(rdy_module *om, rdy_error **kept)
+{
+	if (--om->live)
+		return;
+	rdy_world *w = om->world;
+	rdy__unload(om->dl, om->file, om->path, kept);
+	om->dl = NULL;
+	rdy__module_free(om);
+	rdy__world_release(w);
+}
+
+/* Retires the builds of LIST, linked by next_old, taken from every list; under no lock. */
+static void retire_list(rdy_instance *list, rdy_error **kept)
+{
+	while (list) {
+		rdy_instance *o = list;
+		list = o->next_old;
+		/* The host's objects it held die with it, then its state, as a kill does (no lock: [H-DROP]). */
+		__atomic_store_n(&o->closing, true, __ATOMIC_RELEASE);
+		rdy__handles_kill(o);
+		o->module->root->instance_free(o->self);
+		o->self = NULL;
+		pthread_mutex_lock(&rdy__lock);
+		rdy_module *om = o->module;
+		rdy__instance_release(o);
+		module_drop(om, kept);
+		pthread_mutex_unlock(&rdy__lock);
+	}
+}
+
+/* Takes from LV's old builds those left without objects or calls (or, with ALL, every one); under the lock. */
+static rdy_instance *take_empty(rdy__live *lv, bool all)
+{
+	rdy_instance *out = NULL;
+	for (rdy_instance **p = &lv->old; *p;) {
+		rdy_instance *o = *p;
+		if (o->dead || (!all && (__atomic_load_n(&o->calls, __ATOMIC_SEQ_CST) || rdy__handles_objects(o)))) {
+			p = &o->next_old;
+			continue;
+		}
+		__atomic_store_n(p, o->next_old, __ATOMIC_RELEASE);
+		o->next_old = out;
+		out = o;
+	}
+	return out;
+}
+
+void rdy__settle(rdy__live *lv)
+{
+	if (!__atomic_load_n(&lv->old, __ATOMIC_ACQUIRE))
+		return;
+	if (inside_a_call() ? pthread_mutex_trylock(&rdy__lock) != 0 : pthread_mutex_lock(&rdy__lock) != 0)
+		return;
+	rdy_instance *done = take_empty(lv, false);
+	pthread_mutex_unlock(&rdy__lock);
+	retire_list(done, NULL);
+}
+
+int rdy__retiring_busy(rdy__live *lv, rdy_error **err)
+{
+	uint32_t n = 0, builds = 0, first = 0;
+	for (rdy_instance *o = lv->old; o; o = o->next_old) {
+		uint32_t k = o->dead ? 0 : rdy__handles_objects(o) + __atomic_load_n(&o->calls, __ATOMIC_SEQ_CST);
+		if (k) {
+			n += k;
+			builds++;
+			first = first && first < o->build.build ? first : o->build.build;
+		}
+	}
+	if (!n)
+		return RDY_OK;
+	return rdy__fail(err, RDY_EBUSY, "%s: %u handle%s to objects of %s swapped out (build %u%s) %s still live",
+			 lv->cur->module->path, n, n == 1 ? "" : "s", builds == 1 ? "a build" : "builds", first,
+			 builds == 1 ? "" : " and later", n == 1 ? "is" : "are");
+}
+
+void rdy__retire_free(rdy__live *lv)
+{
+	/* Under the lock, from rdy_instance_free: empty builds retire, killed ones go. */
+	rdy_instance *o;
+	while ((o = lv->old)) {
+		__atomic_store_n(&lv->old, o->next_old, __ATOMIC_RELEASE);
+		if (!o->dead) {
+			__atomic_store_n(&o->closing, true, __ATOMIC_RELEASE);
+			rdy__handles_kill(o);
+			o->module->root->instance_free(o->self);
+		}
+		rdy_module *om = o->module;
+		rdy__instance_release(o);
+		module_drop(om, NULL);
+	}
+}
+
+void rdy__retire_all(rdy__live *lv)
+{
+	/* A kill: every old build dies as its instance does, its handles dead until dropped or freed. */
+	pthread_mutex_lock(&rdy__lock);
+	rdy_instance *list = NULL;
+	for (rdy_instance *o = lv->old; o; o = o->next_old) {
+		if (!o->dead && !o->closing) {
+			__atomic_store_n(&o->closing, true, __ATOMIC_RELEASE);
+			o->next_kill = list;
+			list = o;
+		}
+	}
+	pthread_mutex_unlock(&rdy__lock);
+	for (rdy_instance *o = list; o; o = o->next_kill) {
+		rdy__handles_kill(o);
+		pthread_mutex_lock(&rdy__lock);
+		o->module->root->instance_free(o->self);
+		o->self = NULL;
+		o->dead = true;
+		pthread_mutex_unlock(&rdy__lock);
+	}
+}
+
+RDY_API const rdy_build *rdy_live_route(const rdy_build *b, uint32_t handle)
+{
+	rdy_instance *o = rdy__handle_owner(handle), *cur = b->instance;
+	if (!o || o == cur || o->lv != cur->lv || !__atomic_load_n(&o->retiring, __ATOMIC_ACQUIRE))
+		return b;
+	__atomic_add_fetch(&o->calls, 1, __ATOMIC_SEQ_CST);
+	return &o->build;
+}
+
+RDY_API void rdy_live_done(const rdy_build *b, const rdy_build *served)
+{
+	rdy__live *lv = b->instance->lv;
+	rdy_live_leave();
+	if (served != b) {
+		__atomic_sub_fetch(&served->instance->calls, 1, __ATOMIC_SEQ_CST);
+		rdy__settle(lv);
+	}
+}
+
 /* ---- rdy:reload/state ------------------------------------------------------------ */
 
 /* `list<u8>` and `result<_, string>` as ABI v1 lays them out [L-LIST], [L-TAGGED]. */
@@ -323,8 +477,12 @@ static void undo(rdy_module *nm, rdy_instance **b, uint32_t n)
 	rdy__world_release(w);
 }
 
-/* The steps after the module is loaded; under the lock.  NM is freed either way. */
-static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info, rdy_error **err)
+/*
+ * The steps after the module is loaded; under the lock.  NM is freed, or
+ * kept by the old builds that still serve objects.  *DONE: the old builds
+ * to retire once the lock is released.
+ */
+static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info, rdy_instance **done, rdy_error **err)
 {
 	/*
 	 * A killed instance has no state to move: it stays as it is, answering
@@ -353,9 +511,6 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 	for (rdy__live *p = m->lives; p; p = p->next)
 		lv[p->cur->dead ? k++ : i++] = p;
 	int rc = RDY_OK;
-	/* Handles point into a build's objects, which a new build cannot take over. */
-	for (i = 0; i < n && rc == RDY_OK; i++)
-		rc = rdy__handles_busy(lv[i]->cur, err);
 	for (i = 0; i < n && rc == RDY_OK; i++) {
 		rdy_error *e = NULL;
 		if (!(b[i] = rdy__instance_build(nm, lv[i], &e))) {
@@ -391,8 +546,7 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 		free(b);
 		return rc;
 	}
-	/* The swap: M becomes the new build, NM the old one, which the old instances now name. */
-	rdy_instance **old = b + 0; /* reused below: B's entries move to the instances */
+	/* The swap: M becomes the new build, NM the old one, which the old builds now name. */
 	rdy_module t = *m;
 	*m = *nm;
 	*nm = t;
@@ -400,14 +554,30 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 	nm->lives = NULL;
 	m->build = nm->build + 1;
 	m->live = nm->live;
+	nm->live = 0; /* from now on: its old builds not yet retired */
+	nm->retired = true;
+	uint32_t kept = 0;
 	for (i = 0; i < n; i++) {
 		rdy_instance *was = lv[i]->cur, *now = b[i];
 		was->module = nm;
 		now->module = m;
 		now->build.build = m->build;
+		nm->live++;
+		/*
+		 * An old build whose objects the host holds serves them until
+		 * they are gone: marked so before any call can see the new build.
+		 */
+		if (rdy__handles_objects(was)) {
+			__atomic_store_n(&was->retiring, true, __ATOMIC_RELEASE);
+			was->next_old = lv[i]->old;
+			__atomic_store_n(&lv[i]->old, was, __ATOMIC_RELEASE);
+			kept++;
+		} else {
+			was->next_old = *done;
+			*done = was;
+		}
 		__atomic_store_n(&lv[i]->cur, now, __ATOMIC_RELEASE);
 		__atomic_store_n(&lv[i]->pub.cur, &now->build, __ATOMIC_RELEASE);
-		old[i] = was;
 	}
 	/* A killed instance's record now names the new build's table, which its generated release still reads. */
 	for (i = n; i < all; i++) {
@@ -416,33 +586,29 @@ static int reload_instances(rdy_module *m, rdy_module *nm, rdy_reload_info *info
 		__atomic_store_n(&lv[i]->pub.cur, &lv[i]->cur->build, __ATOMIC_RELEASE);
 	}
 	release_held();
-	/*
-	 * The old builds retire: no call can reach them now.  The first
-	 * build's record stays, its state freed, as the host's rdy_instance.
-	 */
+	/* Earlier builds left empty by a drop that could not retire them then go too. */
 	for (i = 0; i < n; i++) {
-		nm->root->instance_free(old[i]->self);
-		nm->live--;
-		if (old[i] == lv[i]->anchor) {
-			old[i]->self = NULL;
-			old[i]->dead = true;
-			old[i]->module = m;
-		} else {
-			rdy__instance_release(old[i]);
+		rdy_instance *e = take_empty(lv[i], false);
+		while (e) {
+			rdy_instance *next = e->next_old;
+			e->next_old = *done;
+			*done = e;
+			e = next;
 		}
 	}
-	rdy_world *w = nm->world;
-	rdy_error *kept = NULL;
-	if (rdy__unload(nm->dl, nm->file, nm->path, &kept) != RDY_OK && info)
-		snprintf(info->note, sizeof info->note, "%s", rdy_error_message(kept));
-	rdy_error_free(kept);
-	nm->dl = NULL;
-	rdy__module_free(nm);
-	rdy__world_release(w);
+	if (!nm->live) { /* no instances: nothing to retire, the old build closes now */
+		nm->live = 1;
+		rdy_error *e = NULL;
+		module_drop(nm, &e);
+		if (e && info)
+			snprintf(info->note, sizeof info->note, "%s", rdy_error_message(e));
+		rdy_error_free(e);
+	}
 	if (info) {
 		info->build = m->build;
 		info->instances = n;
 		info->restored = restored;
+		info->serving = kept;
 	}
 	free(lv);
 	free(b);
@@ -474,10 +640,11 @@ RDY_API int rdy_module_reload(rdy_module *m, const char *path, rdy_reload_info *
 		rc = rdy__pin_for(src, &c, &file, sha256, err); /* unlocked: it may wait for a file being written */
 	if (rc == RDY_OK) {
 		rdy_error *e = NULL;
+		rdy_instance *done = NULL;
 		pthread_mutex_lock(&rdy__lock);
 		rdy_module *nm = rdy__module_new(m->world, src, &c, file, sha256, &e);
 		if (nm) {
-			rc = reload_instances(m, nm, info, err);
+			rc = reload_instances(m, nm, info, &done, err);
 		} else {
 			rc = rdy_error_code(e);
 			if (err)
@@ -486,6 +653,12 @@ RDY_API int rdy_module_reload(rdy_module *m, const char *path, rdy_reload_info *
 				rdy_error_free(e);
 		}
 		pthread_mutex_unlock(&rdy__lock);
+		/* The old builds retire without the lock, since the host's destructors may run ([H-DROP]). */
+		rdy_error *kept = NULL;
+		retire_list(done, &kept);
+		if (kept && info)
+			snprintf(info->note, sizeof info->note, "%s", rdy_error_message(kept));
+		rdy_error_free(kept);
 	}
 	free(src);
 	free(dir);

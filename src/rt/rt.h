@@ -108,13 +108,19 @@ struct rdy_module {
 	const struct rdy_lock *lock;       /* as configured, or NULL: the host's, which outlives the module */
 	uint32_t build;                    /* 1 at open, one more per reload */
 	struct rdy__live *lives;           /* its reloadable instances, a list; under the lock */
+	/*
+	 * An old build that still serves objects of its own (reload.c): LIVE
+	 * counts its retiring instances, and the last to retire closes it.
+	 */
+	bool retired;
 };
 
 /* A reloadable instance: what stays while builds come and go (reload.c). */
 typedef struct rdy__live {
 	rdy_live pub;                      /* what generated bindings read: the build serving */
-	rdy_instance *anchor;              /* the first build's record: the host's rdy_instance, always valid */
+	rdy_instance *anchor;              /* the host's rdy_instance, never a build; always valid */
 	rdy_instance *cur;                 /* the build serving; atomic, written under the lock */
+	rdy_instance *old;                 /* retiring builds, serving their objects; a list, under the lock */
 	rdy_func_v1 *imports;              /* the host's, in its order: each build is bound from them */
 	uint32_t nimports;
 	void *ctx;
@@ -138,13 +144,19 @@ struct rdy_instance {
 	rdy_imports_v1 imports;            /* what instance_new was given; lives as long as the instance */
 	rdy__live *lv;                     /* when its module is reloadable: the instance across builds */
 	rdy_build build;                   /* what a call through LV reads when this build serves */
+	/* A reloadable instance's build, swapped out while the host held objects of its (reload.c): */
+	uint32_t nobjects;                 /* live handles to the plugin's objects; under the handle lock */
+	uint32_t calls;                    /* calls routed to it by a handle, in progress; atomic */
+	bool retiring;                     /* swapped out, serving its objects until they are gone; atomic */
+	rdy_instance *next_old;            /* in its rdy__live's list */
+	rdy_instance *next_kill;           /* in a kill's list of them */
 	rdy_func_v1 funcs[];               /* its table: the plugin's imports, in its order */
 };
 
-/* The build of INST serving now: INST itself unless it is a reloadable instance's first record. */
+/* The build of INST serving now: INST itself unless it is a reloadable instance's host record. */
 static inline rdy_instance *rdy__serving(rdy_instance *inst)
 {
-	return inst && inst->lv ? __atomic_load_n(&inst->lv->cur, __ATOMIC_ACQUIRE) : inst;
+	return inst && inst->lv && inst == inst->lv->anchor ? __atomic_load_n(&inst->lv->cur, __ATOMIC_ACQUIRE) : inst;
 }
 
 /*
@@ -220,6 +232,22 @@ int rdy__handles_busy(rdy_instance *inst, rdy_error **err);
 void rdy__handles_kill(rdy_instance *inst);
 /* Frees the slots of INST's dead handles, as INST goes: later uses are stale.  Takes the handle lock. */
 void rdy__handles_free_dead(rdy_instance *inst);
+/* INST's live handles to the plugin's objects (its exported resources). */
+uint32_t rdy__handles_objects(rdy_instance *inst);
+/* The instance that HANDLE's slot names now, or NULL: unchecked, for routing only. */
+rdy_instance *rdy__handle_owner(uint32_t handle);
+
+/*
+ * Builds swapped out that serve their objects until they are gone
+ * (reload.c).  rdy__settle retires LV's builds left without objects or
+ * calls, when it can take the lock.  Under the lock: rdy__retiring_busy
+ * refuses while they have objects; rdy__retire_free retires or frees every
+ * one.  rdy__retire_all kills them, for rdy_instance_kill, under no lock.
+ */
+void rdy__settle(rdy__live *lv);
+int rdy__retiring_busy(rdy__live *lv, rdy_error **err);
+void rdy__retire_free(rdy__live *lv);
+void rdy__retire_all(rdy__live *lv);
 
 /* How messages name function F of world W: "`ns:pkg/iface@1.0.0`.`func`", or "`func`" for a world's own. */
 void rdy__func_name(const rdy_wit_model *m, int w, bool exports, const rdy_abi_fref *f, char *buf, size_t n);

@@ -422,30 +422,25 @@ static void bad_resource_fields(void **state)
 }
 
 /*
- * A world with resources cannot be opened reloadable (docs/abi.md §7.5):
- * its objects belong to one build.  The refusal comes before dlopen.
+ * A world with resources opens pinned, and reloadable: the copy is what
+ * runs (tests/reload/test_objects.c reloads one with objects live).
  */
-static void a_world_with_resources_is_not_reloadable(void **state)
+static void a_world_with_resources_opens_pinned_or_reloadable(void **state)
 {
 	(void)state;
 	rdy_error *err = NULL;
 	rdy_world *w = test_res_app_world(&err);
 	assert_non_null(w);
-	rdy_open_config c = { .reloadable = true, .cache_dir = RES_BAD_DIR "/cache" };
-	assert_null(rdy_module_open_with(w, RES_PLUGIN, &c, &err));
-	assert_int_equal(rdy_error_code(err), RDY_EINVAL);
-	char want[512];
-	snprintf(want, sizeof want, "%s: its world has resources, whose objects cannot move to a new build: "
-		 "reloading it is not supported yet", RES_PLUGIN);
-	assert_string_equal(rdy_error_message(err), want);
-	rdy_error_free(err);
-	/* Pinned alone, it opens: the copy is what runs. */
-	c.reloadable = false;
-	c.pinned = true;
-	rdy_module *m = rdy_module_open_with(w, RES_PLUGIN, &c, NULL);
-	assert_non_null(m);
-	assert_non_null(rdy_module_sha256(m));
-	assert_int_equal(rdy_module_close(m, NULL), RDY_OK);
+	rdy_open_config c = { .pinned = true, .cache_dir = RES_BAD_DIR "/cache" };
+	for (int reloadable = 0; reloadable < 2; reloadable++) {
+		c.reloadable = reloadable;
+		rdy_module *m = rdy_module_open_with(w, RES_PLUGIN, &c, &err);
+		if (!m)
+			fail_msg("%s", rdy_error_message(err));
+		assert_non_null(rdy_module_sha256(m));
+		assert_int_equal(rdy_module_reload(m, NULL, NULL, NULL), reloadable ? RDY_OK : RDY_EINVAL);
+		assert_int_equal(rdy_module_close(m, NULL), RDY_OK);
+	}
 	rdy_world_free(w);
 }
 
@@ -467,7 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_killed_instance_and_its_dead_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_destructor_may_free_another_instance, setup, teardown),
 		cmocka_unit_test(bad_resource_fields),
-		cmocka_unit_test(a_world_with_resources_is_not_reloadable),
+		cmocka_unit_test(a_world_with_resources_opens_pinned_or_reloadable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
