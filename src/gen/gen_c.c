@@ -1478,7 +1478,9 @@ static void emit_host(G *g)
 		if (f.hbody) {
 			fprintf(h, "/* The wrapper's way through a reloadable instance (W_t.live). */\n"
 				   "int32_t %s__live_%u(const %s_t *inst%s);\n", wp, i, wp, f.hparams);
-			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n\tif (inst->live)\n\t\treturn %s__live_%u(inst%s);\n%s}\n",
+			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n"
+				   "\tif (inst->live && inst->state) /* reloadable, and not killed: its stubs answer below */\n"
+				   "\t\treturn %s__live_%u(inst%s);\n%s}\n",
 				f.name, wp, f.hparams, wp, i, f.args, f.hbody);
 		} else {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);

@@ -160,7 +160,11 @@ static int32_t check(const rdy_instance *inst, uint32_t res, uint32_t h, rdy_han
 rdy_instance *rdy__handle_owner(uint32_t h)
 {
 	rdy_handle_slot *s = (h & INDEX_MASK) ? slot_at(h & INDEX_MASK) : NULL;
-	return s ? __atomic_load_n(&s->inst, __ATOMIC_RELAXED) : NULL;
+	uint64_t k = s ? load_key(s) : 0;
+	/* Only H's own slot, live or dead: a stale handle routes nowhere, and check() refuses it. */
+	if (key_handle(k) != h || (key_state(k) != RDY__SLOT_LIVE && key_state(k) != RDY__SLOT_DEAD))
+		return NULL;
+	return __atomic_load_n(&s->inst, __ATOMIC_RELAXED);
 }
 
 /*

@@ -223,7 +223,7 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		return RDY_OK;
 	pthread_mutex_lock(&rdy__lock);
 	rdy__live *lv = inst->lv;
-	rdy_instance *host = inst;
+	rdy_instance *host = inst, *old = NULL;
 	inst = rdy__serving(inst);
 	int rc = rdy__handles_busy(inst, err);
 	if (rc == RDY_OK && lv)
@@ -239,11 +239,12 @@ RDY_API int rdy_instance_free(rdy_instance *inst, rdy_error **err)
 		inst->module->live--;
 		if (lv) {
 			live_unlist(lv);
-			rdy__retire_free(lv);
+			old = rdy__retire_take(lv);
 		}
 	}
 	pthread_mutex_unlock(&rdy__lock);
 	if (rc == RDY_OK) {
+		rdy__retire(old); /* earlier builds left empty, or killed: the host's destructors run unlocked */
 		rdy__instance_release(inst);
 		if (lv) {
 			rdy__instance_release(host);
@@ -271,6 +272,7 @@ RDY_API void rdy_instance_kill(rdy_instance *inst)
 	pthread_mutex_lock(&rdy__lock);
 	inst->module->root->instance_free(inst->self);
 	inst->self = NULL;
+	inst->build.self = NULL;
 	inst->dead = true;
 	pthread_mutex_unlock(&rdy__lock);
 	if (lv) /* and the earlier builds that still serve objects: their handles die too */

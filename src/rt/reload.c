@@ -240,18 +240,27 @@ static void module_drop(rdy_module *om, rdy_error **kept)
 	rdy__world_release(w);
 }
 
-/* Retires the builds of LIST, linked by next_old, taken from every list; under no lock. */
+/*
+ * Retires the builds of LIST, linked by next_old, taken from every list;
+ * under no lock.  A killed one (DEAD) has only its record left.
+ */
 static void retire_list(rdy_instance *list, rdy_error **kept)
 {
 	while (list) {
 		rdy_instance *o = list;
 		list = o->next_old;
-		/* The host's objects it held die with it, then its state, as a kill does (no lock: [H-DROP]). */
-		__atomic_store_n(&o->closing, true, __ATOMIC_RELEASE);
-		rdy__handles_kill(o);
-		o->module->root->instance_free(o->self);
-		o->self = NULL;
+		/*
+		 * The host's objects it held die with it, with no lock held
+		 * ([H-DROP]); then its state, under the lock, as a kill frees
+		 * it: instance_new and instance_free never overlap (§7.3).
+		 */
+		if (!o->dead) {
+			__atomic_store_n(&o->closing, true, __ATOMIC_RELEASE);
+			rdy__handles_kill(o);
+		}
 		pthread_mutex_lock(&rdy__lock);
+		if (!o->dead)
+			o->module->root->instance_free(o->self);
 		rdy_module *om = o->module;
 		rdy__instance_release(o);
 		module_drop(om, kept);
@@ -259,13 +268,20 @@ static void retire_list(rdy_instance *list, rdy_error **kept)
 	}
 }
 
-/* Takes from LV's old builds those left without objects or calls (or, with ALL, every one); under the lock. */
+/*
+ * Takes from LV's old builds those left without objects or calls (or, with
+ * ALL, every one); under the lock.  One being killed is the kill's until
+ * rdy_instance_free.  Objects are read before calls: a drop counts its
+ * call before it takes the object away.
+ */
 static rdy_instance *take_empty(rdy__live *lv, bool all)
 {
 	rdy_instance *out = NULL;
 	for (rdy_instance **p = &lv->old; *p;) {
 		rdy_instance *o = *p;
-		if (o->dead || (!all && (__atomic_load_n(&o->calls, __ATOMIC_SEQ_CST) || rdy__handles_objects(o)))) {
+		bool keep = !all && (o->dead || __atomic_load_n(&o->closing, __ATOMIC_ACQUIRE) || rdy__handles_objects(o) ||
+				     __atomic_load_n(&o->calls, __ATOMIC_SEQ_CST));
+		if (keep) {
 			p = &o->next_old;
 			continue;
 		}
@@ -291,7 +307,7 @@ int rdy__retiring_busy(rdy__live *lv, rdy_error **err)
 {
 	uint32_t n = 0, builds = 0, first = 0;
 	for (rdy_instance *o = lv->old; o; o = o->next_old) {
-		uint32_t k = o->dead ? 0 : rdy__handles_objects(o) + __atomic_load_n(&o->calls, __ATOMIC_SEQ_CST);
+		uint32_t k = o->dead ? 0 : rdy__handles_objects(o);
 		if (k) {
 			n += k;
 			builds++;
@@ -305,21 +321,14 @@ int rdy__retiring_busy(rdy__live *lv, rdy_error **err)
 			 builds == 1 ? "" : " and later", n == 1 ? "is" : "are");
 }
 
-void rdy__retire_free(rdy__live *lv)
+rdy_instance *rdy__retire_take(rdy__live *lv)
 {
-	/* Under the lock, from rdy_instance_free: empty builds retire, killed ones go. */
-	rdy_instance *o;
-	while ((o = lv->old)) {
-		__atomic_store_n(&lv->old, o->next_old, __ATOMIC_RELEASE);
-		if (!o->dead) {
-			__atomic_store_n(&o->closing, true, __ATOMIC_RELEASE);
-			rdy__handles_kill(o);
-			o->module->root->instance_free(o->self);
-		}
-		rdy_module *om = o->module;
-		rdy__instance_release(o);
-		module_drop(om, NULL);
-	}
+	return take_empty(lv, true);
+}
+
+void rdy__retire(rdy_instance *list)
+{
+	retire_list(list, NULL);
 }
 
 void rdy__retire_all(rdy__live *lv)
@@ -340,6 +349,7 @@ void rdy__retire_all(rdy__live *lv)
 		pthread_mutex_lock(&rdy__lock);
 		o->module->root->instance_free(o->self);
 		o->self = NULL;
+		o->build.self = NULL;
 		o->dead = true;
 		pthread_mutex_unlock(&rdy__lock);
 	}

@@ -241,12 +241,14 @@ rdy_instance *rdy__handle_owner(uint32_t handle);
  * Builds swapped out that serve their objects until they are gone
  * (reload.c).  rdy__settle retires LV's builds left without objects or
  * calls, when it can take the lock.  Under the lock: rdy__retiring_busy
- * refuses while they have objects; rdy__retire_free retires or frees every
- * one.  rdy__retire_all kills them, for rdy_instance_kill, under no lock.
+ * refuses while they have objects; rdy__retire_take takes every one, for
+ * rdy__retire to retire (or free, when killed) with the lock released.
+ * rdy__retire_all kills them, for rdy_instance_kill, under no lock.
  */
 void rdy__settle(rdy__live *lv);
 int rdy__retiring_busy(rdy__live *lv, rdy_error **err);
-void rdy__retire_free(rdy__live *lv);
+rdy_instance *rdy__retire_take(rdy__live *lv);
+void rdy__retire(rdy_instance *list);
 void rdy__retire_all(rdy__live *lv);
 
 /* How messages name function F of world W: "`ns:pkg/iface@1.0.0`.`func`", or "`func`" for a world's own. */
