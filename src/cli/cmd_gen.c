@@ -1,4 +1,4 @@
-/* `rdy gen c`: C bindings for one side of a world (docs/cli.md). */
+/* `rdy gen c` and `rdy gen rust`: bindings for one side of a world (docs/cli.md). */
 #include "abi/desc.h"
 #include "cli/cli.h"
 #include "gen/gen.h"
@@ -9,9 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] =
-	"usage: rdy gen c PATH [--world W] --side host|plugin [--features a,b] -o DIR [--name BASE]\n"
-	"  writes DIR/BASE.h and DIR/BASE.c; BASE is <world>_<side> unless given\n";
+#define USAGE_C \
+	"usage: rdy gen c PATH [--world W] --side host|plugin [--features a,b] -o DIR [--name BASE]\n" \
+	"  writes DIR/BASE.h and DIR/BASE.c; BASE is <world>_<side> unless given\n"
+#define USAGE_RUST \
+	"usage: rdy gen rust PATH [--world W] --side plugin [--features a,b] -o FILE.rs\n" \
+	"  writes one Rust module, plugin side, that needs only core and std\n"
+
+static const char usage[] = USAGE_C, usage_rust[] = USAGE_RUST, usage_gen[] = USAGE_C USAGE_RUST;
 
 static const char producer[] = "rdylib " RDY_VERSION;
 
@@ -94,6 +99,80 @@ out:
 	return rc;
 }
 
+/* Writes the Rust module to A->dir, a file; whole or not at all. */
+static int generate_rust(const gen_args *a, int side, const char *const *features, uint32_t nfeatures)
+{
+	int pkg;
+	rdy_wit *w = rdy_cli_load(a->path, a->features, &pkg);
+	if (!w)
+		return RDY_EXIT_FAIL;
+	int rc = RDY_EXIT_FAIL, world = rdy_cli_select_world(w, pkg, a->world);
+	uint8_t *desc = NULL;
+	size_t dlen = 0, olen = 0;
+	char *obuf = NULL, err[512];
+	FILE *o = NULL;
+	if (world < 0)
+		goto out;
+	const rdy_wit_model *m = rdy_wit_get_model(w);
+	if (rdy_desc_encode(m, world, side, producer, features, nfeatures, &desc, &dlen, err, sizeof err) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		goto out;
+	}
+	rdy_gen_input in = { m, world, side, desc, dlen, NULL, 0, NULL, a->path, producer };
+	if (!(o = open_memstream(&obuf, &olen))) {
+		fputs("error: out of memory\n", stderr);
+		goto out;
+	}
+	int g = rdy_gen_rust(&in, o, err, sizeof err);
+	bool ok = fclose(o) == 0;
+	o = NULL;
+	if (g < 0 || !ok) {
+		fprintf(stderr, "error: %s\n", g < 0 ? err : "out of memory");
+		goto out;
+	}
+	if (rdy_cli_write_file(a->dir, (const uint8_t *)obuf, olen) == 0)
+		rc = RDY_EXIT_OK;
+out:
+	if (o)
+		fclose(o);
+	free(obuf);
+	free(desc);
+	rdy_wit_free(w);
+	return rc;
+}
+
+static int gen_rust(int argc, char **argv)
+{
+	gen_args a = { 0 };
+	const rdy_cli_opt opts[] = {
+		{ "--world", &a.world, NULL },
+		{ "--side", &a.side, NULL },
+		{ "--features", &a.features, NULL },
+		{ "-o", &a.dir, NULL },
+		{ NULL, NULL, NULL },
+	};
+	const rdy_cli_spec spec = { "rdy gen rust", usage_rust, "PATH", opts };
+	int rc = rdy_cli_parse(&spec, argc, argv, &a.path);
+	if (rc)
+		return rc;
+	int side;
+	if ((rc = rdy_cli_side(&spec, a.side, &side)))
+		return rc;
+	if (side == RDY_SIDE_HOST) {
+		fputs("error: rdy gen rust: the host side is not generated yet; use --side plugin (rdy gen c "
+		      "--side host writes a host)\n", stderr);
+		return RDY_EXIT_FAIL;
+	}
+	if (!a.dir)
+		return rdy_cli_usage(&spec, "missing", "-o FILE.rs");
+	rdy_cli_features f;
+	if (rdy_cli_features_split(a.features, &f) < 0)
+		return RDY_EXIT_FAIL;
+	rc = generate_rust(&a, side, f.v, f.n);
+	rdy_cli_features_free(&f);
+	return rc;
+}
+
 static int gen_c(int argc, char **argv)
 {
 	gen_args a = { 0 };
@@ -126,7 +205,7 @@ static int gen_c(int argc, char **argv)
 
 int rdy_cmd_gen(int argc, char **argv)
 {
-	static const rdy_cli_sub subs[] = { { "c", gen_c }, { NULL, NULL } };
-	const rdy_cli_spec spec = { "rdy gen", usage, NULL, NULL };
+	static const rdy_cli_sub subs[] = { { "c", gen_c }, { "rust", gen_rust }, { NULL, NULL } };
+	const rdy_cli_spec spec = { "rdy gen", usage_gen, NULL, NULL };
 	return rdy_cli_dispatch(&spec, subs, argc, argv);
 }

@@ -32,6 +32,13 @@ typedef struct rdy_gen_input {
  */
 int rdy_gen_c(const rdy_gen_input *in, FILE *h, FILE *c, char *err, size_t errlen);
 
+/*
+ * `rdy gen rust`: writes one Rust module for SIDE (plugin only, for now) to
+ * OUT (docs/cli.md, "rdy gen rust").  Returns 0, or -1 with a message in ERR
+ * (out of memory; the host side; resources the plugin implements).
+ */
+int rdy_gen_rust(const rdy_gen_input *in, FILE *out, char *err, size_t errlen);
+
 /* The default base name for world WORLD and SIDE: "<world>_<side>", snake case. */
 void rdy_gen_default_base(const rdy_wit_model *m, int world, int side, char *buf, size_t n);
 
