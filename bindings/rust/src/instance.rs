@@ -205,6 +205,46 @@ impl Instance {
         Ok(f(&build))
     }
 
+    /// [`Instance::with_build`] for a call that names one of the plugin's
+    /// objects by HANDLE (a method, or a function given the object): for
+    /// a reloadable module, the build that made the object serves it,
+    /// which is an earlier one when a reload swapped that build out while
+    /// the object lived (`rdy_live_route`, docs/abi.md §7.5, "Objects");
+    /// otherwise as `with_build`.  The handle itself is checked when the
+    /// call lends or takes it from [`Build::instance`].
+    pub fn with_build_for<R>(&self, handle: u32, f: impl FnOnce(&Build<'_>) -> R) -> Result<R> {
+        if self.killed {
+            return Err(Error::new(ErrorCode::Dead, "the instance was killed: its exports cannot be called"));
+        }
+        // SAFETY: the instance is live.
+        let live = unsafe { sys::rdy_instance_live(self.raw) };
+        if live.is_null() {
+            return self.with_build(f);
+        }
+        // SAFETY: as in with_build; the enter is ended by the guard's
+        // rdy_live_done, on this thread, once F returns or unwinds.
+        let b = unsafe { sys::rdy_outline_live_enter(live) };
+        if b.is_null() {
+            return Err(Error::new(ErrorCode::Busy, "calls into instances nest deeper than 32 on this thread"));
+        }
+        // SAFETY: B serves LIVE, entered above; the build routed to stays
+        // until the guard's rdy_live_done.
+        let o = unsafe { sys::rdy_live_route(b, handle) };
+        let _done = Done { b, o };
+        // SAFETY: O is a build of this instance, valid until the guard
+        // drops; its table holds the world's nexports entries.
+        let build = unsafe {
+            Build {
+                self_ptr: (*o).self_,
+                funcs: slice((*o).funcs, self.module.nexports),
+                instance: (*o).instance,
+                build: (*o).build,
+                _thread: PhantomData,
+            }
+        };
+        Ok(f(&build))
+    }
+
     /// Kills the instance although handles are live (`rdy_instance_kill`):
     /// each handle turns dead, each object's destructor runs once, then the
     /// plugin's `instance_free`.  Its exports cannot be called after.
@@ -277,6 +317,20 @@ impl Drop for Leave {
         // SAFETY: made right after a successful enter on this thread, and
         // dropped before any later enter's guard is (calls nest).
         unsafe { sys::rdy_outline_live_leave() }
+    }
+}
+
+/// Ends the call that [`Instance::with_build_for`] entered and routed, on unwinding too.
+struct Done {
+    b: *const sys::rdy_build,
+    o: *const sys::rdy_build,
+}
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        // SAFETY: B was entered on this thread and O routed from it; this
+        // guard is dropped before any later enter's (calls nest).
+        unsafe { sys::rdy_live_done(self.b, self.o) }
     }
 }
 
