@@ -23,6 +23,13 @@
 # (examples/gallery/README.md, examples/reload/README.md); the reload part
 # waits for each outcome in the host's log, never for a fixed time.
 #
+# Then Rust, when rustc is there (else a one-line notice): a filter written in
+# Rust (examples/filters/rust/sentences.rs, from `rdy gen rust`, built by
+# rustc), loaded by the C host beside the C filters; and, when cargo is there
+# too, the filters host in Rust (examples/filters/rust-host, over the rdy
+# crate), run on the C filters and the Rust one, which must print what the
+# C host prints for them, line for line.
+#
 # It exits nonzero when any of that fails, so it doubles as a test.  With
 # --valgrind each host runs under valgrind's memcheck, which must report no
 # error and no leak.  When BUILD_DIR was configured with RDY_SANITIZE, the
@@ -396,6 +403,147 @@ ok "after each refusal build 2 went on, its count and list untouched: no reading
 grep -qx 'closed plugins/tally.so: build 2 is unloaded, the runtime checked that it is no longer mapped' run.log ||
 	fail "the last build was not unloaded cleanly; see $rout/run.log"
 ok "closing the module unloaded build 2, and the runtime checked that it is no longer mapped"
+
+# ---- Rust: a plugin of the filters world, and a host over the rdy crate ------------
+
+# rustc and cargo as CMake finds them: on PATH, else in ~/.cargo/bin; RUSTC and
+# CARGO name them outright (cargo itself uses RUSTC too).  RDY_DEMO_RUST=require
+# (tests/demo sets it where CMake found both) turns a missing one into a failure.
+tool() { # NAME VARIABLE
+	if [ -n "${!2-}" ]; then
+		command -v "${!2}" || true
+	elif command -v "$1" >/dev/null; then
+		command -v "$1"
+	elif [ -x "$HOME/.cargo/bin/$1" ]; then
+		echo "$HOME/.cargo/bin/$1"
+	fi
+}
+rust_skip() { # WHY
+	[ "${RDY_DEMO_RUST-}" != require ] || fail "$1, and RDY_DEMO_RUST=require"
+	echo "Rust: skipped: $1."
+}
+rustc_cmd=$(tool rustc RUSTC)
+cargo_cmd=$(tool cargo CARGO)
+echo
+if [ -z "$rustc_cmd" ]; then
+	rust_skip "rustc is not installed (the Rust plugin needs rustc, the Rust host cargo)"
+else
+	echo "== Rust: a filter plugin in Rust, and the filters host in Rust =="
+	echo
+	rsout=$out/rust
+	mkdir -p "$rsout/sentences"
+	cd "$out"
+	echo "examples/filters/rust/sentences.rs is one more filter, written in Rust, for the"
+	echo "same WIT world as the C filters.  It numbers the sentences of a text and counts their"
+	echo "words.  Its bindings come from rdy gen rust, one module, which it includes as"
+	echo "\`mod bindings\`: it implements the trait Filter, and export! makes the root symbol"
+	echo "the loader looks for.  rustc builds it as a cdylib, no cargo needed:"
+	"$build/rdy" gen rust "$example/wit" --world $world --side plugin -o "$rsout/sentences/bindings.rs"
+	cp "$example/rust/sentences.rs" "$rsout/sentences/sentences.rs"
+	rustc_flags=(--edition 2021 -D warnings -O -C panic=unwind --crate-type cdylib)
+	b=$(basename "$build")
+	echo "  $b/rdy gen rust examples/filters/wit --side plugin -o $b/demo/rust/sentences/bindings.rs"
+	echo "  cp examples/filters/rust/sentences.rs $b/demo/rust/sentences/"
+	echo "  rustc ${rustc_flags[*]} $b/demo/rust/sentences/sentences.rs -o $b/demo/plugins/sentences.so"
+	"$rustc_cmd" "${rustc_flags[@]}" "$rsout/sentences/sentences.rs" -o plugins/sentences.so
+	printf '  plugins/%-14s with %s\n' sentences.so "$("$rustc_cmd" --version)"
+
+	echo
+	echo "The C host, filters-host, unchanged, loads it beside the C plugins: librdy checks it"
+	echo "as it checks them, and the host calls it as it calls them:"
+	echo "  cd $(basename "$build")/demo && ${runner[*]:+${runner[*]} }./filters-host ${plugins[*]} plugins/sentences.so"
+	status=0
+	"${runner[@]}" ./filters-host "${plugins[@]}" plugins/sentences.so >run-c-rust.log 2>&1 || status=$?
+	echo
+	echo "What it printed about the Rust plugin (run-c-rust.log has the rest):"
+	{ grep -E 'sentences|^  result:|accepted and ran' run-c-rust.log || true; } | sed 's/^/| /'
+	echo
+	echo "Checking what happened:"
+	[ $status = 0 ] || fail "the C host with the Rust plugin exited with status $status; see $out/run-c-rust.log"
+	ok "the C host exited with status 0${runner[*]:+; valgrind found no error and no leak}"
+	grep -qx '4 plugins accepted and ran, 1 refused.' run-c-rust.log ||
+		fail "expected 4 plugins accepted (sentences.so among them) and 1 refused; see $out/run-c-rust.log"
+	grep -qx '    it is sentences: Numbers the sentences and counts their words; written in Rust.' run-c-rust.log ||
+		fail "the Rust plugin did not say who it is; see $out/run-c-rust.log"
+	ok "the Rust plugin was accepted beside the three C ones, and the stale one refused as before"
+	grep -qx '      info at byte 46, "alice keeps the secret code in teh lab": sentence 2 of 2: 8 words' run-c-rust.log ||
+		fail "the Rust plugin's check did not find the second sentence; see $out/run-c-rust.log"
+	pipeline='  result: "[1] The quick brown fox jumps over the lazy dog. [2] Alice keeps the ###### #### in the lab."'
+	grep -qxF "$pipeline" run-c-rust.log ||
+		fail "the pipeline did not end with the Rust plugin's numbering; see $out/run-c-rust.log"
+	ok "its check, apply and suggest ran, and it numbered the sentences at the end of the pipeline:"
+	echo "      ${pipeline#  }"
+	grep -qx '    sentences: declined: the text is too large, the limit is 200 bytes' run-c-rust.log ||
+		fail "the Rust plugin did not decline the text over the host's limit; see $out/run-c-rust.log"
+	grep -q '^Calls from the plugins .*, sentences 3\.$' run-c-rust.log ||
+		fail "the Rust plugin did not call the host's functions as it should; see $out/run-c-rust.log"
+	ok "it read the host's policy and logged through the host (3 calls), and declined the long text"
+
+	echo
+	if [ -n "$sanitize" ]; then
+		echo "Rust host: skipped: $(basename "$build") is built with sanitizers ($sanitize), and a Rust program cannot link that librdy without their runtime."
+	elif [ -z "$cargo_cmd" ]; then
+		rust_skip "cargo is not installed, so the Rust host (examples/filters/rust-host) is not built"
+	else
+		echo "examples/filters/rust-host is the filters host again, in Rust: a cargo package over the"
+		echo "rdy crate (bindings/rust), with the world's host descriptor embedded by its build script"
+		echo "(rdy abi encode).  It opens plugins with rdy::Module::open, gives them the host's"
+		echo "functions as Rust functions, and calls their exports through the export table, by hand"
+		echo "until rdy gen rust writes host bindings.  cargo builds it offline, into the build directory:"
+		cargo_target=$build/demo-cargo
+		echo "  CARGO_TARGET_DIR=$(basename "$build")/demo-cargo cargo build --offline --locked --manifest-path examples/filters/rust-host/Cargo.toml"
+		if ! RDY_LIB_DIR=$build RDY=$build/rdy CARGO_TARGET_DIR=$cargo_target RUSTFLAGS=-Dwarnings RUSTC=$rustc_cmd \
+			"$cargo_cmd" build --offline --locked -j 2 --quiet --manifest-path "$example/rust-host/Cargo.toml" \
+			>cargo.log 2>&1; then
+			cat cargo.log >&2
+			fail "cargo could not build examples/filters/rust-host"
+		fi
+		cp "$cargo_target/debug/filters-host-rs" filters-host-rs
+		printf '  %-22s with %s\n' filters-host-rs "$("$cargo_cmd" --version)"
+		echo
+		echo "Running the Rust host on the C plugins and the Rust one, stale.so among them:"
+		echo "  cd $(basename "$build")/demo && ${runner[*]:+${runner[*]} }./filters-host-rs ${plugins[*]} plugins/sentences.so"
+		echo
+		status=0
+		"${runner[@]}" ./filters-host-rs "${plugins[@]}" plugins/sentences.so >run-rust.log 2>&1 || status=$?
+		sed 's/^/| /' run-rust.log
+		echo
+		echo "Checking what happened:"
+		[ $status = 0 ] || fail "the Rust host exited with status $status; see $out/run-rust.log"
+		ok "the Rust host exited with status 0${runner[*]:+; valgrind found no error and no leak}"
+		grep -qx '4 plugins accepted and ran, 1 refused.' run-rust.log ||
+			fail "the Rust host did not accept 4 plugins and refuse 1; see $out/run-rust.log"
+		awk '/^  plugins\/stale\.so: REFUSED/ { on = 1; next }
+		     on && /^    / { sub(/^    /, ""); print; next }
+		     { on = 0 }' run-rust.log >refusal-rust.txt
+		diff -u "$example/expected-refusal.txt" refusal-rust.txt >refusal-rust.diff ||
+			fail "the Rust host's refusal differs from examples/filters/expected-refusal.txt:
+$(cat refusal-rust.diff)"
+		! grep -q 'stale plugin code ran!' run-rust.log || fail "the stale plugin's code ran inside the Rust host"
+		ok "it refused stale.so with exactly examples/filters/expected-refusal.txt, none of its code run"
+		# What both hosts do, from opening the plugins to the text over the limit, they
+		# must print alike: the same calls, the same results, the same host callbacks.
+		both() { # LOG
+			awk '/^Opening / { on = 1 } /^Bytes that are not UTF-8|^Calls from the plugins/ { on = 0 } on' "$1"
+		}
+		both run-c-rust.log >both-c.txt
+		both run-rust.log >both-rust.txt
+		[ -s both-c.txt ] || fail "no output to compare in $out/run-c-rust.log"
+		diff -u both-c.txt both-rust.txt >both.diff ||
+			fail "the Rust host and the C host differ on the same plugins:
+$(cat both.diff)"
+		ok "from opening the plugins to the long text it printed what the C host printed, line for line:"
+		echo "      $(wc -l <both-c.txt) lines: each plugin's about, check, apply and suggest, the pipeline, the callbacks"
+		grep -qx '    sentences: refused the argument: status 4, RDY_EINVAL' run-rust.log ||
+			fail "the Rust plugin did not refuse a string that is not UTF-8; see $out/run-rust.log"
+		grep -qx '    capitalize: 2 findings' run-rust.log ||
+			fail "capitalize did not check the bytes that are not UTF-8; see $out/run-rust.log"
+		ok "bytes that are not UTF-8: the C filters took them, the Rust one's bindings refused them (RDY_EINVAL)"
+		grep -qx 'The plugins released every result the host lent them ([1-9][0-9]* in all).' run-rust.log ||
+			fail "a result the Rust host lent a plugin was never released; see $out/run-rust.log"
+		ok "every result the Rust host lent (config, dictionary) was released through its own release function"
+	fi
+fi
 
 echo
 echo "demo: everything happened as it should."
