@@ -271,7 +271,14 @@ int32_t rdy__handle_lend_slow(rdy_instance *inst, uint32_t res, uint32_t handle,
 /* Destroys the plugin's object REP that no handle holds (a result whose handle could not be made). */
 void rdy__handle_orphan(rdy_instance *inst, uint32_t res, void *rep);
 
-static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep)
+/*
+ * rdy_handle_lend's inline part alone: true when HANDLE is a live own
+ * handle of INST's resource RES, now lent, *REP its object; false, with
+ * nothing lent, for anything else, which rdy_handle_lend takes out of line
+ * (generated wrappers go out of line whole then, a reloadable instance's
+ * too: its host record names no build's handle).
+ */
+static inline bool rdy_handle_lend_fast(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep)
 {
 	rdy_handle_slot *page = __atomic_load_n(&rdy__handle_pages[(handle >> RDY__PAGE_BITS) & (RDY__PAGES - 1)],
 						__ATOMIC_ACQUIRE);
@@ -282,10 +289,15 @@ static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t
 		    __atomic_load_n(&s->inst, __ATOMIC_RELAXED) == inst && l->n < RDY__LENDS) {
 			l->h[l->n++] = handle;
 			*rep = s->rep;
-			return RDY_OK;
+			return true;
 		}
 	}
-	return rdy__handle_lend_slow(inst, res, handle, rep);
+	return false;
+}
+
+static inline int32_t rdy_handle_lend(rdy_instance *inst, uint32_t res, uint32_t handle, void **rep)
+{
+	return rdy_handle_lend_fast(inst, res, handle, rep) ? RDY_OK : rdy__handle_lend_slow(inst, res, handle, rep);
 }
 
 static inline void rdy_handle_unlend(void)

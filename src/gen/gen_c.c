@@ -969,6 +969,8 @@ typedef struct fn {
 	const char *hparams;               /* the host's side: an export's wrapper's, an import's function's */
 	const char *hbody;                 /* the wrapper's or the import thunk's body */
 	const char *lbody;                 /* an export's: the same through a reloadable instance's rdy_live */
+	const char *sbody;                 /* when LAZY: the whole wrapper, out of line */
+	bool lazy;                         /* HBODY inlines its first lend's fast path, else calls SBODY */
 } fn;
 
 static bool may_be_absent(G *g, const rdy_abi_fref *r, bool exported);
@@ -991,6 +993,10 @@ typedef struct conv {
 	const char *hp, *decl, *pre, *cargs, *undo, *after, *post;
 	bool any;
 	const char *route;                 /* the first handle of the plugin's object: "self.handle" */
+	bool first_lend;                   /* the first step lends a handle of the plugin's object: */
+	uint32_t first_t, first_i;         /* its handle type and parameter, */
+	const char *first_name;
+	size_t first_len;                  /* and the length of its text in PRE */
 } conv;
 
 /* The steps for parameter I, NAME, a handle of handle type T: lend, take, borrow or give. */
@@ -1004,8 +1010,16 @@ static void conv_steps(G *g, conv *c, bool exported, bool plugin, bool borrow, u
 		if (borrow)
 			c->after = rdy__sprintf(&g->a, "%s\trdy_handle_end(%s, h_%u.handle);\n", c->after, c->ie, i);
 	} else { /* (a), (c) */
+		bool first = !*c->pre && exported && borrow;
 		c->pre = rdy__sprintf(&g->a, "%s\tst = rdy_handle_%s(%s, %uu, %s.handle, &rep_%u);\n\tif (st != RDY_OK) {\n%s\t}\n",
 				      c->pre, borrow ? "lend" : "take", c->ie, t, name, i, c->undo);
+		if (first) {
+			c->first_lend = true;
+			c->first_t = t;
+			c->first_i = i;
+			c->first_name = name;
+			c->first_len = strlen(c->pre);
+		}
 		c->undo = borrow ? rdy__sprintf(&g->a, "\t\trdy_handle_unlend();\n%s", c->undo)
 				 : rdy__sprintf(&g->a, "\t\trdy__handle_orphan(%s, %uu, rep_%u);\n%s", c->ie, t, i, c->undo);
 		if (borrow)
@@ -1096,7 +1110,7 @@ static void conv_result(G *g, conv *c, fn *f, bool exported, rdy_wit_type result
 
 static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 {
-	fn f = { r, NULL, NULL, NULL, NULL, "", "", "", NULL, NULL, NULL };
+	fn f = { r, NULL, NULL, NULL, NULL, "", "", "", NULL, NULL, NULL, NULL, false };
 	f.prefix = r->iface >= 0 ? iface_prefix(g, r->iface) : g->wp;
 	f.part = func_part(g, r->func);
 	uint32_t i = (uint32_t)(r - (exported ? g->exp : g->imp));
@@ -1106,7 +1120,7 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 	for (i = 0; i < r->func->nparams; i++)
 		pn[i] = r->func->params[i].name;
 	pn = scoped(g, pn, r->func->nparams);
-	conv c = { exported ? "inst->instance" : "inst", "", "", "", "", "\t\treturn st;\n", "", "", false, NULL };
+	conv c = { exported ? "inst->instance" : "inst", "", "", "", "", "\t\treturn st;\n", "", "", false, NULL, false, 0, 0, NULL, 0 };
 	for (int pass = 0; pass < 2; pass++)
 		for (i = 0; i < r->func->nparams; i++)
 			conv_param(g, &c, &f, exported, &r->func->params[i], pn[i], i, pass);
@@ -1120,6 +1134,24 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 		const char *counted = exported && r->func->result != RDY_WIT_NONE && needs_free(g, r->func->result)
 			? "\tif (st == RDY_OK)\n\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n" : "";
 		f.hparams = c.hp;
+		/*
+		 * A reloadable instance's call goes out of line (LBODY).  Where the
+		 * first step lends one of the plugin's objects, the wrapper inlines
+		 * that lend's fast path alone (rdy_handle_lend_fast) and goes out
+		 * of line, whole (SBODY), for anything else: a reloadable
+		 * instance's host record, which names no build's handle, among it.
+		 * So a module opened without `reloadable` pays no test for
+		 * reloading; other wrappers test W_t.live first.
+		 */
+		if (exported && c.first_lend && !*absent) {
+			f.sbody = rdy__sprintf(&g->a, "\tif (inst->live)\n\t\treturn %s__live_%u(inst%s);\n\tint32_t st;\n%s%s"
+						      "\tst = inst->exports.%s(inst->state%s);\n%s%s%s\treturn st;\n",
+					       g->wp, x, f.args, c.decl, c.pre, f.name, c.cargs, c.after, c.post, counted);
+			c.pre = rdy__sprintf(&g->a, "\tif (!rdy_handle_lend_fast(%s, %uu, %s.handle, &rep_%u))\n"
+						    "\t\treturn %s__slow_%u(inst%s);\n%s",
+					     c.ie, c.first_t, c.first_name, c.first_i, g->wp, x, f.args, c.pre + c.first_len);
+			f.lazy = true;
+		}
 		/* A host function knows its calling instance through rdy_instance_calling while it runs. */
 		f.hbody = exported
 			? rdy__sprintf(&g->a, "\tint32_t st;\n%s%s%s\tst = inst->exports.%s(inst->state%s);\n%s%s%s\treturn st;\n",
@@ -1135,13 +1167,14 @@ static fn describe_fn(G *g, const rdy_abi_fref *r, bool exported)
 			 * the call.
 			 */
 			fn scratch = f;
-			conv l = { "rdy__in", "", "", "", "", "\t\tgoto out;\n", "", "", false, NULL };
+			conv l = { "rdy__in", "", "", "", "", "\t\tgoto out;\n", "", "", false, NULL, false, 0, 0, NULL, 0 };
 			for (int pass = 0; pass < 2; pass++)
 				for (i = 0; i < r->func->nparams; i++)
 					conv_param(g, &l, &scratch, exported, &r->func->params[i], pn[i], i, pass);
 			if (r->func->result != RDY_WIT_NONE)
 				conv_result(g, &l, &scratch, exported, r->func->result);
 			f.lbody = rdy__sprintf(&g->a,
+				"\tif (!inst->state) /* killed: its plugin state is gone (W_kill) */\n\t\treturn RDY_EDEAD;\n"
 				"\tconst rdy_build *rdy__b = rdy_live_enter(inst->live);\n\tif (!rdy__b)\n\t\treturn RDY_EBUSY;\n"
 				"\tconst rdy_build *rdy__o = %s;\n\trdy_instance *rdy__in = rdy__o->instance;\n"
 				"\tint32_t st = RDY_EABSENT;\n%s\tif (!rdy__o->funcs[%u].call)\n\t\tgoto out;\n%s"
@@ -1478,10 +1511,16 @@ static void emit_host(G *g)
 		if (f.hbody) {
 			fprintf(h, "/* The wrapper's way through a reloadable instance (W_t.live). */\n"
 				   "int32_t %s__live_%u(const %s_t *inst%s);\n", wp, i, wp, f.hparams);
-			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n"
-				   "\tif (inst->live && inst->state) /* reloadable, and not killed: its stubs answer below */\n"
-				   "\t\treturn %s__live_%u(inst%s);\n%s}\n",
-				f.name, wp, f.hparams, wp, i, f.args, f.hbody);
+			if (f.lazy)
+				fprintf(h, "/* The wrapper, whole, when the first lend is not its fast path's. */\n"
+					   "int32_t %s__slow_%u(const %s_t *inst%s);\n"
+					   "static inline int32_t %s(const %s_t *inst%s)\n{\n%s}\n",
+					wp, i, wp, f.hparams, f.name, wp, f.hparams, f.hbody);
+			else
+				fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n"
+					   "\tif (__builtin_expect(inst->live != NULL, 0)) /* reloadable: out of line */\n"
+					   "\t\treturn %s__live_%u(inst%s);\n%s}\n",
+					f.name, wp, f.hparams, wp, i, f.args, f.hbody);
 		} else {
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
 			if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
@@ -1568,6 +1607,9 @@ static void emit_host(G *g)
 		if (f.lbody)
 			fprintf(c, "\n/* %s through a reloadable instance's rdy_live. */\nint32_t %s__live_%u(const %s_t *inst%s)\n{\n%s}\n",
 				f.name, wp, i, wp, f.hparams, f.lbody);
+		if (f.sbody)
+			fprintf(c, "\n/* %s, whole. */\nint32_t %s__slow_%u(const %s_t *inst%s)\n{\n%s}\n", f.name, wp, i, wp,
+				f.hparams, f.sbody);
 	}
 	if (g->nires)
 		emit_host_thunks(g);
