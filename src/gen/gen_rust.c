@@ -1,10 +1,14 @@
 /*
- * The Rust generator, plugin side.  One module, depending on core and std
- * only: the ABI types of every type the world reaches, laid out as the C
- * declarations of `rdy gen c` (docs/abi.md §2) and asserted so against the
- * layout engine; a trait per exported interface, which the plugin
- * implements; a `Host` with the imports; and an `export!` macro that makes
- * the root symbol, the export table and the thunks that catch panics.
+ * The Rust generator.  One module: the ABI types of every type the world
+ * reaches, laid out as the C declarations of `rdy gen c` (docs/abi.md §2)
+ * and asserted so against the layout engine; then, for the plugin side
+ * (core and std only), a trait per exported interface, which the plugin
+ * implements, a `Host` with the imports, and an `export!` macro that makes
+ * the root symbol, the export table and the thunks that catch panics; for
+ * the host side (core, std and the rdy crate), the descriptors and
+ * `world()`, an `Imports` trait registered through thunks that catch
+ * panics, and the world's instance struct with one method per export and
+ * one struct per resource the plugin implements (docs/cli.md).
  *
  * Anonymous types are spelled with generic ABI types (`RdyList<T>`,
  * `RdyOption<T>`, `RdyTuple2<A, B>`), named ones in CamelCase.
@@ -1864,15 +1868,381 @@ static void emit_root(R *g)
 		g->neres ? "&RESOURCES as *const _ as *const $($p)::+::RdyResourceV1" : "core::ptr::null()");
 }
 
+/* ---- the host's side ---------------------------------------------------------------- */
+
+/*
+ * The host side reuses the types above.  Its imports are a trait the host
+ * implements (`Imports`), registered as the import table through thunks
+ * that catch panics; its exports are methods of the world's struct and of
+ * one struct per resource the plugin implements, each owning a handle.
+ */
+
+typedef struct hnames {
+	const char *world;                 /* the instance struct */
+	const char **imeth, **ihas;        /* per import: its trait method, its has_ method or NULL */
+	const char **emeth, **ehas;        /* per export: its method, its has_ method */
+	int32_t *eowner;                   /* per export: the resource struct (index in eres), or -1 */
+	const char **rname;                /* per exported resource: its struct */
+} hnames;
+
+static bool gated(const rdy_wit_func *f)
+{
+	return f->stability.kind == RDY_WIT_STAB_STABLE && f->stability.since;
+}
+
+static void emit_host_descriptors(R *g)
+{
+	FILE *o = g->o;
+	fprintf(o, "\n/// The world's host descriptor (docs/abi.md §5), as `rdy gen c --side host` embeds it.\n"
+		   "pub static RDY_HOST_DESCRIPTOR: [u8; %zu] = [", g->in->desc_len);
+	for (size_t i = 0; i < g->in->desc_len; i++)
+		fprintf(o, "%s0x%02x,", i % 16 ? " " : "\n    ", g->in->desc[i]);
+	fputs("\n];\n", o);
+	fprintf(o, "\n/// What a plugin built from the same WIT carries: `world` declares it, so such\n"
+		   "/// a plugin opens without its descriptor being decoded and checked again.\n"
+		   "pub static RDY_PLUGIN_DESCRIPTOR: [u8; %zu] = [", g->in->peer_len);
+	for (size_t i = 0; i < g->in->peer_len; i++)
+		fprintf(o, "%s0x%02x,", i % 16 ? " " : "\n    ", g->in->peer[i]);
+	fputs("\n];\n", o);
+	fputs("\n/// The host's world, from its descriptor: open plugins with it (`rdy::Module::open`).\n"
+	      "pub fn world() -> rdy::Result<rdy::World> {\n    let w = rdy::World::new(&RDY_HOST_DESCRIPTOR)?;\n"
+	      "    w.expect(&RDY_PLUGIN_DESCRIPTOR)?;\n    Ok(w)\n}\n", o);
+}
+
+static void emit_host_imports(R *g, hnames *hn)
+{
+	FILE *o = g->o;
+	scope ms = { 0 };
+	hn->imeth = rdy__allocn(&g->a, g->nimp + 1, sizeof *hn->imeth);
+	hn->ihas = rdy__allocn(&g->a, g->nimp + 1, sizeof *hn->ihas);
+	fputs("\n// ---- imports: you implement this trait ---------------------------------------\n\n"
+	      "/// The host's functions that plugins import, one method per function.  The\n"
+	      "/// runtime may call them from any thread.  A panic reaches the plugin as\n"
+	      "/// RDY_ETRAP; a string argument that is not UTF-8 is refused with RDY_EINVAL\n"
+	      "/// before your method runs.  Results are copied into memory that the\n"
+	      "/// generated release functions free once the plugin is done with them.\n"
+	      "pub trait Imports: Send + Sync + 'static {\n", o);
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		const rdy_wit_func *f = g->imp[i].func;
+		const char *part = func_part(g, f);
+		if (g->imp[i].iface >= 0)
+			part = rdy__sprintf(&g->a, "%s_%s", snake(g, iface_label(g, g->imp[i].iface)), part);
+		hn->imeth[i] = claim(g, &ms, fix_keyword(g, part), "_");
+		hn->ihas[i] = gated(f) ? claim(g, &ms, rdy__sprintf(&g->a, "has_%s", part), "_") : NULL;
+	}
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		const rdy_wit_func *f = g->imp[i].func;
+		const char **pn = param_names(g, f);
+		fn_comment(g, &g->imp[i], "    ");
+		fprintf(o, "    fn %s(&self", hn->imeth[i]);
+		for (uint32_t p = 0; p < f->nparams; p++)
+			fprintf(o, ", %s: %s", pn[p], vty(g, f->params[p].type));
+		fputc(')', o);
+		if (f->result != RDY_WIT_NONE)
+			fprintf(o, " -> %s", oty(g, f->result));
+		fputs(";\n", o);
+		if (hn->ihas[i])
+			fprintf(o, "    /// Whether you provide `%s` (gated: when false, plugins see it absent).\n"
+				   "    fn %s(&self) -> bool {\n        true\n    }\n", f->name, hn->ihas[i]);
+	}
+	fputs("}\n", o);
+	if (!g->nimp)
+		fputs("/// A world without imports: any host will do.\nimpl Imports for () {}\n", o);
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		const rdy_wit_func *f = g->imp[i].func;
+		fprintf(o, "\n/// The import table's entry %u: `%s`.\nunsafe extern \"C\" fn __rdy_import_%u<H: Imports>(ctx: *mut c_void", i,
+			f->name, i);
+		for (uint32_t p = 0; p < f->nparams; p++)
+			fprintf(o, ", p%u: %s", p, abi_param(g, f->params[p].type, false));
+		if (f->result != RDY_WIT_NONE)
+			fprintf(o, ", ret: %s", abi_result(g, f->result, false));
+		fputs(") -> i32 {\n    rdy_guard(|| {\n        // SAFETY: CTX is the Box<H> of the instance, alive until it is freed.\n"
+		      "        let host: &H = unsafe { &*(ctx as *const H) };\n", o);
+		for (uint32_t p = 0; p < f->nparams; p++)
+			fprintf(o, "        let a%u = %s;\n", p, arg_conv(g, NULL, f->params[p].type, p));
+		fprintf(o, "        %shost.%s(", f->result != RDY_WIT_NONE ? "let out = " : "", hn->imeth[i]);
+		for (uint32_t p = 0; p < f->nparams; p++)
+			fprintf(o, "%sa%u", p ? ", " : "", p);
+		fputs(");\n", o);
+		if (f->result != RDY_WIT_NONE)
+			fprintf(o, "        let abi: %s = RdyIntoAbi::into_abi(out);\n"
+				   "        // SAFETY: RET points at room for the result [F-RESULT].\n        unsafe { ret.write(abi) };\n",
+				rty(g, f->result));
+		fputs("        Ok(())\n    })\n}\n", o);
+		if (f->result != RDY_WIT_NONE && needs_free(g, f->result))
+			fprintf(o, "/// Frees a result of `__rdy_import_%u`, as the C host's release functions do [F-OWN].\n"
+				   "unsafe extern \"C\" fn __rdy_import_release_%u(_ctx: *mut c_void, ret: *mut c_void) {\n"
+				   "    // SAFETY: RET is a result that the thunk wrote, released once.\n"
+				   "    unsafe { (*(ret as *mut %s)).rdy_free() };\n}\n", i, i, rty(g, f->result));
+	}
+}
+
+/* The ABI type of an export's call, for transmute. */
+static const char *efn_ty(R *g, const rdy_wit_func *f)
+{
+	return rdy__sprintf(&g->a, "unsafe extern \"C\" fn(%s) -> i32", abi_sig(g, f, true));
+}
+
+/* The Rust type a host's export method returns. */
+static const char *eret_ty(R *g, const hnames *hn, const rdy_wit_func *f)
+{
+	bool b;
+	if (f->result == RDY_WIT_NONE)
+		return "()";
+	int32_t k = prep(g, f->result, &b);
+	if (k >= 0)
+		return hn->rname[k];
+	if (needs_free(g, f->result))
+		return rdy__sprintf(&g->a, "Returned<%s>", rty(g, f->result));
+	rdy_wit_type u = unalias(g, f->result);
+	return u == RDY_WIT_BOOL ? "bool" : u == RDY_WIT_CHAR ? "char" : rty(g, f->result);
+}
+
+/* One export's method; SELF_RES: a method of a resource's struct (self is param 0), else -1. */
+static void emit_host_export(R *g, const hnames *hn, uint32_t i)
+{
+	FILE *o = g->o;
+	const rdy_wit_func *f = g->exp[i].func;
+	const char **pn = param_names(g, f), *pre = "", *args = "";
+	int32_t owner = hn->eowner[i];
+	bool method = owner >= 0 && f->kind == RDY_WIT_METHOD, b;
+	const char *route = NULL, *shared = method ? "self.inner" : "w.inner";
+	if (owner < 0)
+		shared = "self.inner";
+	fputc('\n', o);
+	fn_comment(g, &g->exp[i], "    ");
+	fprintf(o, "    pub fn %s(%s", hn->emeth[i], method ? "&self" : owner >= 0 ? rdy__sprintf(&g->a, "w: &%s", hn->world) : "&self");
+	const char *lends = "", *takes = "";
+	for (uint32_t p = 0; p < f->nparams; p++) {
+		rdy_wit_type t = f->params[p].type;
+		int32_t k = prep(g, t, &b);
+		const char *nm = p == 0 && method ? "self" : pn[p];
+		if (!(p == 0 && method))
+			fprintf(o, ", %s: %s", pn[p], k >= 0 ? rdy__sprintf(&g->a, "%s%s", b ? "&" : "", hn->rname[k])
+								: host_param(g, t));
+		if (k >= 0) {
+			if (!route)
+				route = rdy__sprintf(&g->a, "%s.handle", nm);
+			if (b)
+				lends = rdy__sprintf(&g->a, "%s            let __l%u = Lend::new(__b, %d, %s.handle)?;\n", lends, p, k, nm);
+			else
+				takes = rdy__sprintf(&g->a, "%s            let __r%u = take(__b, %d, &%s)?;\n"
+						   "            %s.disown();\n", takes, p, k, nm, nm);
+			args = rdy__sprintf(&g->a, "%s, %s", args, b ? rdy__sprintf(&g->a, "__l%u.rep", p) : rdy__sprintf(&g->a, "__r%u", p));
+		} else {
+			args = rdy__sprintf(&g->a, "%s, %s", args, host_arg(g, t, pn[p], p, &pre));
+		}
+	}
+	const char *rt = eret_ty(g, hn, f);
+	fprintf(o, ") -> rdy::Result<%s> {\n%s", rt, pre);
+	fprintf(o, "        let __w = &%s;\n", shared);
+	fprintf(o, "        __w.inst.%s|__b| -> rdy::Result<%s> {\n", route ? rdy__sprintf(&g->a, "with_build_for(%s, ", route) : "with_build(", rt);
+	fprintf(o, "            let Some(__c) = __b.func(%u).and_then(|f| f.call) else {\n"
+		   "                return Err(absent(\"%s\"));\n            };\n", i, f->name);
+	fputs(lends, o);
+	fputs(takes, o);
+	fprintf(o, "            // SAFETY: export %u has this exact type (docs/abi.md §3).\n"
+		   "            let __c = unsafe { core::mem::transmute::<unsafe extern \"C\" fn(), %s>(__c) };\n", i, efn_ty(g, f));
+	int32_t rk = f->result != RDY_WIT_NONE ? prep(g, f->result, &b) : -1;
+	if (f->result == RDY_WIT_NONE) {
+		fprintf(o, "            // SAFETY: the arguments are valid for the call.\n"
+			   "            let __st = unsafe { __c(__b.self_ptr()%s) };\n"
+			   "            if __st != RDY_OK {\n                return Err(rdy::Error::from_status(__st, \"%s\"));\n            }\n"
+			   "            Ok(())\n", args, f->name);
+	} else {
+		const char *abit = rk >= 0 ? "*mut c_void" : rty(g, f->result);
+		fprintf(o, "            let mut __ret = MaybeUninit::<%s>::uninit();\n"
+			   "            // SAFETY: the arguments are valid for the call; RET has room for the result.\n"
+			   "            let __st = unsafe { __c(__b.self_ptr()%s, __ret.as_mut_ptr()) };\n"
+			   "            if __st != RDY_OK {\n                return Err(rdy::Error::from_status(__st, \"%s\"));\n            }\n"
+			   "            // SAFETY: the call succeeded, so the plugin wrote the result.\n"
+			   "            let __v = unsafe { __ret.assume_init() };\n", abit, args, f->name);
+		rdy_wit_type u = unalias(g, f->result);
+		if (rk >= 0)
+			fprintf(o, "            let handle = own_new(__b, %d, __v)?;\n"
+				   "            Ok(%s { inner: __w.clone(), handle })\n", rk, hn->rname[rk]);
+		else if (needs_free(g, f->result))
+			fprintf(o, "            __w.inst.results().fetch_add(1, core::sync::atomic::Ordering::AcqRel);\n"
+				   "            Ok(Returned { v: __v, inner: __w.clone(), index: %u })\n", i);
+		else if (u == RDY_WIT_BOOL)
+			fputs("            Ok(__v.get())\n", o);
+		else if (u == RDY_WIT_CHAR)
+			fprintf(o, "            __v.get().ok_or_else(|| rdy::Error::from_status(RDY_EINVAL, \"%s: not a char\"))\n", f->name);
+		else
+			fputs("            Ok(__v)\n", o);
+	}
+	fputs("        })?\n    }\n", o);
+}
+
+static void emit_host_exports(R *g, hnames *hn)
+{
+	FILE *o = g->o;
+	bool b;
+	hn->emeth = rdy__allocn(&g->a, g->nexp + 1, sizeof *hn->emeth);
+	hn->ehas = rdy__allocn(&g->a, g->nexp + 1, sizeof *hn->ehas);
+	hn->eowner = rdy__allocn(&g->a, g->nexp + 1, sizeof *hn->eowner);
+	scope ws = { 0 }, *rs = rdy__allocn(&g->a, g->neres + 1, sizeof *rs);
+	static const char *const wtaken[] = { "instantiate", "instance", "inner", NULL };
+	static const char *const rtaken[] = { "from_own", "handle", "borrow", "into_own", "disown", "inner", NULL };
+	for (const char *const *t = wtaken; *t; t++)
+		claim(g, &ws, *t, "_");
+	for (uint32_t k = 0; k < g->neres; k++)
+		for (const char *const *t = rtaken; *t; t++)
+			claim(g, &rs[k], *t, "_");
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		const rdy_wit_func *f = g->exp[i].func;
+		int32_t k = f->resource >= 0 ? prep(g, f->resource, &b) : -1;
+		hn->eowner[i] = k;
+		const char *part = func_part(g, f);
+		if (k >= 0) {
+			const char *dot = strchr(f->name, '.');
+			hn->emeth[i] = claim(g, &rs[k], f->kind == RDY_WIT_CONSTRUCTOR || !dot ? "new" : snake(g, dot + 1), "_");
+		} else {
+			hn->emeth[i] = claim(g, &ws, part, "_");
+		}
+		hn->ehas[i] = claim(g, &ws, rdy__sprintf(&g->a, "has_%s", part), "_");
+	}
+	const char *w = hn->world;
+	fputs("\n// ---- exports: the plugin's functions, called through an instance -------------\n", o);
+	fprintf(o, "\n/// What an instance and its objects share: the runtime's instance, then your\n"
+		   "/// imports, dropped in that order.\npub struct RdyShared {\n    inst: rdy::Instance,\n"
+		   "    _host: Box<dyn core::any::Any + Send + Sync>,\n}\n");
+	fprintf(o, "\n/// An instance of a plugin of this world: one method per export.  Objects of\n"
+		   "/// the plugin's resources and unreleased results hold a share of it, so the\n"
+		   "/// instance is freed once they and it are all dropped, never before.\n"
+		   "pub struct %s {\n    inner: Arc<RdyShared>,\n}\n", w);
+	fprintf(o, "\nimpl %s {\n    /// Creates an instance of MODULE whose imports HOST implements.\n"
+		   "    pub fn instantiate<H: Imports>(module: &rdy::Module, host: H) -> rdy::Result<Self> {\n"
+		   "        let host = Box::new(host);\n        let ctx = &*host as *const H as *mut c_void;\n"
+		   "        let imports: [rdy::sys::rdy_func_v1; %u] = [\n", w, g->nimp);
+	for (uint32_t i = 0; i < g->nimp; i++) {
+		const rdy_wit_func *f = g->imp[i].func;
+		const char *sig = rdy__sprintf(&g->a, "unsafe extern \"C\" fn(%s) -> i32", abi_sig(g, f, false));
+		bool rel = f->result != RDY_WIT_NONE && needs_free(g, f->result);
+		fprintf(o, "            rdy::sys::rdy_func_v1 {\n"
+			   "                // SAFETY: the plugin calls it back through this exact type.\n"
+			   "                call: %sSome(unsafe { core::mem::transmute::<%s, unsafe extern \"C\" fn()>(__rdy_import_%u::<H> as %s) })%s,\n"
+			   "                release: %s,\n            },\n",
+			hn->ihas[i] ? rdy__sprintf(&g->a, "if !host.%s() {\n                    None\n                } else {\n                    ", hn->ihas[i]) : "",
+			sig, i, sig, hn->ihas[i] ? "\n                }" : "",
+			rel ? rdy__sprintf(&g->a, "Some(__rdy_import_release_%u)", i) : "None");
+	}
+	fputs("        ];\n"
+	      "        // SAFETY: each import has the exact type of its function, and its release\n"
+	      "        // frees only what the function returned; CTX is the Box<H> that the\n"
+	      "        // instance's share keeps, dropped after the instance.\n"
+	      "        let inst = unsafe {\n            rdy::Instance::create(\n                module,\n"
+	      "                &rdy::InstanceConfig { imports: &imports, ctx, ..rdy::InstanceConfig::default() },\n"
+	      "            )\n        }?;\n        Ok(Self { inner: Arc::new(RdyShared { inst, _host: host }) })\n    }\n", o);
+	fputs("    /// The runtime's instance (handles, results, kill).\n"
+	      "    pub fn instance(&self) -> &rdy::Instance {\n        &self.inner.inst\n    }\n", o);
+	for (uint32_t i = 0; i < g->nexp; i++) {
+		fprintf(o, "    /// Whether the plugin provides `%s` (a gated export may be absent).\n"
+			   "    pub fn %s(&self) -> bool {\n        self.inner.inst.with_build(|b| b.func(%u).is_some()).unwrap_or(false)\n    }\n",
+			g->exp[i].func->name, hn->ehas[i], i);
+		if (hn->eowner[i] < 0)
+			emit_host_export(g, hn, i);
+	}
+	fputs("}\n", o);
+	for (uint32_t k = 0; k < g->neres; k++) {
+		const char *cn = hn->rname[k];
+		const char *tn = tname(g, g->eres[k].type);
+		fprintf(o, "\n/// An object of the plugin's resource `%s`: it owns its handle, and dropping\n"
+			   "/// it drops the handle, which runs the plugin's destructor (docs/abi.md §4).\n"
+			   "pub struct %s {\n    inner: Arc<RdyShared>,\n    handle: u32,\n}\n", def(g, g->eres[k].type)->name, cn);
+		fprintf(o, "\nimpl %s {\n"
+			   "    /// Takes over OWN, an own handle of W's that a result carried.\n"
+			   "    pub fn from_own(w: &%s, own: %sOwn) -> Self {\n        Self { inner: w.inner.clone(), handle: own.handle }\n    }\n"
+			   "    /// The handle, still owned here.\n    pub fn handle(&self) -> %sOwn {\n        %sOwn { handle: self.handle }\n    }\n"
+			   "    /// A borrow of the handle, for an argument that carries one.\n"
+			   "    pub fn borrow(&self) -> %sBorrow {\n        %sBorrow { handle: self.handle }\n    }\n"
+			   "    /// Gives the handle away: it is no longer dropped here.\n"
+			   "    pub fn into_own(self) -> %sOwn {\n        %sOwn { handle: self.disown() }\n    }\n"
+			   "    /// The handle, no longer owned here (taken or given away), and the share dropped.\n"
+			   "    fn disown(self) -> u32 {\n        let me = core::mem::ManuallyDrop::new(self);\n"
+			   "        // SAFETY: ME is never used or dropped again: its share moves out once.\n"
+			   "        drop(unsafe { core::ptr::read(&me.inner) });\n        me.handle\n    }\n",
+			cn, w, tn, tn, tn, tn, tn, tn, tn);
+		for (uint32_t i = 0; i < g->nexp; i++)
+			if (hn->eowner[i] == (int32_t)k)
+				emit_host_export(g, hn, i);
+		fputs("}\n", o);
+		fprintf(o, "\nimpl Drop for %s {\n    fn drop(&mut self) {\n"
+			   "        // A refused drop (a dead handle) leaves nothing to do.\n"
+			   "        // SAFETY: the handle is owned here, and no call borrows it: a borrow\n"
+			   "        // would hold `&self`.\n"
+			   "        let _ = unsafe { self.inner.inst.handle_drop_shared(%u, self.handle) };\n    }\n}\n", cn, k);
+	}
+}
+
+/* What the host's calls share: the guard of results, lends, takes, new handles. */
+static const char *const host_helpers =
+	"\n/// A result that owns memory of the plugin: it derefs to the ABI value, read\n"
+	"/// in place (no copy), and releases it to the plugin when dropped [F-OWN].\n"
+	"pub struct Returned<T> {\n    v: T,\n    inner: Arc<RdyShared>,\n    index: usize,\n}\n"
+	"impl<T> core::ops::Deref for Returned<T> {\n    type Target = T;\n    fn deref(&self) -> &T {\n        &self.v\n    }\n}\n"
+	"impl<T> Drop for Returned<T> {\n    fn drop(&mut self) {\n        let v = &mut self.v as *mut T as *mut c_void;\n"
+	"        // A killed instance releases nothing: its memory goes with it.\n"
+	"        let _ = self.inner.inst.with_build(|b| {\n"
+	"            if let Some(r) = b.funcs().get(self.index).and_then(|f| f.release) {\n"
+	"                // SAFETY: the release of this export, given its own result, once.\n"
+	"                unsafe { r(b.self_ptr(), v) };\n            }\n        });\n"
+	"        self.inner.inst.results().fetch_sub(1, core::sync::atomic::Ordering::AcqRel);\n    }\n}\n"
+	"\nfn absent(name: &str) -> rdy::Error {\n"
+	"    rdy::Error::new(rdy::ErrorCode::Absent, format!(\"{name}: absent: the plugin does not provide it\"))\n}\n"
+	"\nfn handle_error(st: i32) -> rdy::Error {\n    let code = rdy::ErrorCode::from_raw(st);\n"
+	"    rdy::Error::new(code, rdy::handle::last_error().unwrap_or_else(|| code.describe()))\n}\n"
+	"\n/// A handle lent for one call; the lend ends when it is dropped.\nstruct Lend {\n    rep: *mut c_void,\n}\n"
+	"impl Lend {\n    fn new(b: &rdy::Build<'_>, res: u32, handle: u32) -> rdy::Result<Lend> {\n"
+	"        let mut rep = core::ptr::null_mut();\n"
+	"        // SAFETY: the build's instance is live for the call; the runtime checks HANDLE,\n"
+	"        // and the lend is ended by Drop on this thread, in reverse order.\n"
+	"        let st = unsafe { rdy::sys::rdy_outline_handle_lend(b.instance(), res, handle, &mut rep) };\n"
+	"        if st != RDY_OK {\n            return Err(handle_error(st));\n        }\n        Ok(Lend { rep })\n    }\n}\n"
+	"impl Drop for Lend {\n    fn drop(&mut self) {\n        // SAFETY: ends this thread's last lend, the one this guard made.\n"
+	"        unsafe { rdy::sys::rdy_outline_handle_unlend() }\n    }\n}\n"
+	"\n/// Takes the own handle of an object for a call that consumes it: its rep.\n"
+	"fn take<T: RdyHandle>(b: &rdy::Build<'_>, res: u32, obj: &T) -> rdy::Result<*mut c_void> {\n"
+	"    let mut rep = core::ptr::null_mut();\n"
+	"    // SAFETY: the build's instance is live; the runtime checks the handle.\n"
+	"    let st = unsafe { rdy::sys::rdy_handle_take(b.instance(), res, obj.raw_handle(), &mut rep) };\n"
+	"    if st != RDY_OK {\n        return Err(handle_error(st));\n    }\n    Ok(rep)\n}\n"
+	"\n/// A new own handle to REP, an object a call returned.\n"
+	"fn own_new(b: &rdy::Build<'_>, res: u32, rep: *mut c_void) -> rdy::Result<u32> {\n    let mut h = 0u32;\n"
+	"    // SAFETY: REP is an object of resource RES that the build's plugin just made.\n"
+	"    let st = unsafe { rdy::sys::rdy_handle_new(b.instance(), res, rep, &mut h) };\n"
+	"    if st != RDY_OK {\n        // SAFETY: the object has no handle: the runtime destroys it.\n"
+	"        unsafe { rdy::sys::rdy__handle_orphan(b.instance(), res, rep) };\n        return Err(handle_error(st));\n    }\n"
+	"    Ok(h)\n}\n"
+	"\n/// The objects' structs: their raw handle.\ntrait RdyHandle {\n    fn raw_handle(&self) -> u32;\n}\n";
+
+static void emit_host_side(R *g)
+{
+	hnames hn = { 0 };
+	hn.world = claim(g, &g->types, camel(g, g->w->name), "");
+	hn.rname = rdy__allocn(&g->a, g->neres + 1, sizeof *hn.rname);
+	for (uint32_t k = 0; k < g->neres; k++)
+		hn.rname[k] = tname(g, g->eres[k].type);
+	emit_host_descriptors(g);
+	emit_host_imports(g, &hn);
+	fputs(host_helpers, g->o);
+	for (uint32_t k = 0; k < g->neres; k++)
+		fprintf(g->o, "impl RdyHandle for %s {\n    fn raw_handle(&self) -> u32 {\n        self.handle\n    }\n}\n", hn.rname[k]);
+	emit_host_exports(g, &hn);
+}
+
 static void banner(R *g)
 {
 	const rdy_wit_package *p = &g->m->packages[g->w->package];
-	fprintf(g->o, "// Generated by rdy gen rust (%s) from %s: world %s:%s/%s%s%s, plugin side.\n"
-		      "// Do not edit: regenerate from the WIT.  The ABI is docs/abi.md, version 1.\n"
-		      "// Include it as a module of a cdylib crate (`mod bindings;`); it needs only\n"
-		      "// core and std.\n",
+	bool host = g->in->side == RDY_SIDE_HOST;
+	fprintf(g->o, "// Generated by rdy gen rust (%s) from %s: world %s:%s/%s%s%s, %s side.\n"
+		      "// Do not edit: regenerate from the WIT.  The ABI is docs/abi.md, version 1.\n%s",
 		g->in->producer, g->in->source ? g->in->source : "WIT", p->ns, p->name, g->w->name,
-		p->has_version ? "@" : "", p->has_version ? p->version.text : "");
+		p->has_version ? "@" : "", p->has_version ? p->version.text : "", host ? "host" : "plugin",
+		host ? "// Include it as a module of a host crate (`mod bindings;`); it needs core,\n"
+		       "// std and the rdy crate (bindings/rust).\n"
+		     : "// Include it as a module of a cdylib crate (`mod bindings;`); it needs only\n"
+		       "// core and std.\n");
 	fputs("// A world's bindings hold more than one plugin uses.\n#![allow(dead_code)]\n\n", g->o);
 }
 
@@ -1929,6 +2299,10 @@ static void run(R *g)
 		claim(g, &g->types, *t, "");
 	for (uint32_t n = 0; n < 32; n++)
 		claim(g, &g->types, rdy__sprintf(&g->a, "RdyTuple%u", n), "");
+	static const char *const host_taken[] = { "Imports", "Returned", "Lend", "RdyShared", "RdyHandle", "Arc", NULL };
+	if (g->in->side == RDY_SIDE_HOST)
+		for (const char *const *t = host_taken; *t; t++)
+			claim(g, &g->types, *t, "");
 	banner(g);
 	for (const char *const *p = prelude; *p; p++)
 		fputs(*p, g->o);
@@ -1937,10 +2311,15 @@ static void run(R *g)
 	roots(g, g->w->exports, g->w->nexports);
 	roots_fns(g, g->imp, g->nimp);
 	roots_fns(g, g->exp, g->nexp);
-	emit_exports(g);
-	emit_host(g);
-	emit_descriptor(g);
-	emit_root(g);
+	if (g->in->side == RDY_SIDE_HOST) {
+		fputs("\nuse std::sync::Arc;\n", g->o);
+		emit_host_side(g);
+	} else {
+		emit_exports(g);
+		emit_host(g);
+		emit_descriptor(g);
+		emit_root(g);
+	}
 	for (uint32_t n = 1; n < 32; n++)
 		if (g->tuples & (1u << n))
 			emit_tuple(g, n);
@@ -1948,11 +2327,6 @@ static void run(R *g)
 
 int rdy_gen_rust(const rdy_gen_input *in, FILE *out, char *err, size_t errlen)
 {
-	if (in->side != RDY_SIDE_PLUGIN) {
-		snprintf(err, errlen, "rdy gen rust: the host side is not generated yet; use --side plugin (or rdy gen c "
-			 "for a host)");
-		return -1;
-	}
 	R *g = calloc(1, sizeof *g);
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
@@ -1976,6 +2350,17 @@ int rdy_gen_rust(const rdy_gen_input *in, FILE *out, char *err, size_t errlen)
 	    rdy_abi_world_resources(in->m, in->world, true, &g->eres, &g->neres) < 0 ||
 	    rdy_abi_world_resources(in->m, in->world, false, &g->ires, &g->nires) < 0) {
 		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (in->side == RDY_SIDE_HOST && g->nires) {
+		snprintf(err, errlen, "rdy gen rust --side host: world %s imports %u resource%s that the host would "
+			 "implement (%s%s); host-implemented resources are not generated in Rust yet: use rdy gen c "
+			 "--side host for this world", g->w->name, g->nires, g->nires == 1 ? "" : "s",
+			 def(g, g->ires[0].type)->name, g->nires > 1 ? ", ..." : "");
+		goto out;
+	}
+	if (in->side == RDY_SIDE_HOST && !in->peer) {
+		snprintf(err, errlen, "rdy gen rust --side host: no plugin-side descriptor given");
 		goto out;
 	}
 	run(g);
