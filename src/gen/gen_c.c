@@ -8,6 +8,7 @@
  * exports, with kebab-case turned into snake_case.
  */
 #include "gen/gen.h"
+#include "gen/gen_int.h"
 #include "abi/abi.h"
 #include "abi/desc.h"
 #include "abi/funcs.h"
@@ -285,9 +286,7 @@ static const char *const prim_w[] = {
 
 static rdy_wit_type unalias(G *g, rdy_wit_type t)
 {
-	while (t >= 0 && g->m->types[t].kind == RDY_WIT_ALIAS)
-		t = g->m->types[t].a;
-	return t;
+	return rdy_gen_unalias(g->m, t);
 }
 
 static const rdy_wit_typedef *def(G *g, rdy_wit_type t)
@@ -429,40 +428,7 @@ static uint32_t handle_type(G *g, bool plugin, int32_t k)
 
 static bool needs_free(G *g, rdy_wit_type t)
 {
-	if (t == RDY_WIT_NONE)
-		return false;
-	if (t < 0)
-		return t == RDY_WIT_STRING;
-	if (g->needs_free[t] >= 0)
-		return g->needs_free[t];
-	const rdy_wit_typedef *d = def(g, t);
-	bool r = false;
-	switch (d->kind) {
-	case RDY_WIT_LIST:
-	case RDY_WIT_MAP:
-		r = true;
-		break;
-	case RDY_WIT_FIXED_LIST: /* list<T, 0> holds no T */
-		r = d->size && needs_free(g, d->a);
-		break;
-	case RDY_WIT_ALIAS:
-	case RDY_WIT_OPTION:
-		r = needs_free(g, d->a);
-		break;
-	case RDY_WIT_RESULT:
-		r = needs_free(g, d->a) || needs_free(g, d->b);
-		break;
-	case RDY_WIT_RECORD:
-	case RDY_WIT_TUPLE:
-	case RDY_WIT_VARIANT:
-		for (uint32_t i = 0; i < d->ncases && !r; i++)
-			r = needs_free(g, d->cases[i].type);
-		break;
-	default:
-		break;
-	}
-	g->needs_free[t] = r;
-	return r;
+	return rdy_gen_needs_free(g->m, g->needs_free, t);
 }
 
 /* The statement freeing what the value at EXPR (an lvalue of type T) owns. */
@@ -929,12 +895,7 @@ static void emit_type(G *g, rdy_wit_type t)
 
 static bool by_value(G *g, rdy_wit_type t)
 {
-	t = unalias(g, t);
-	if (t < 0)
-		return t != RDY_WIT_STRING;
-	const rdy_wit_typedef *d = def(g, t);
-	return d->kind == RDY_WIT_ENUM || d->kind == RDY_WIT_HANDLE || d->kind == RDY_WIT_RESOURCE ||
-	       (d->kind == RDY_WIT_FLAGS && !rdy_abi_layout(g->l, t)->words);
+	return rdy_gen_by_value(g->m, g->l, t);
 }
 
 /* The C name of a function's part: "add", "method_counter_get", "constructor_counter". */
@@ -1703,28 +1664,10 @@ static void name_funcs(G *g, const rdy_abi_fref *v, uint32_t n, bool exported, c
 	}
 }
 
-static void roots(G *g, const rdy_wit_item *v, uint32_t n)
+/* emit_type, for rdy_gen_each_item_type and rdy_gen_each_func_type. */
+static void emit_named(void *g, rdy_wit_type t)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		if (v[i].kind == RDY_WIT_ITEM_TYPE) {
-			emit_type(g, v[i].id);
-		} else if (v[i].kind == RDY_WIT_ITEM_INTERFACE) {
-			const rdy_wit_interface *in = &g->m->interfaces[v[i].id];
-			for (uint32_t k = 0; k < in->ntypes; k++)
-				emit_type(g, in->types[k].id);
-		}
-	}
-}
-
-static void roots_fns(G *g, const rdy_abi_fref *v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		for (uint32_t k = 0; k < v[i].func->nparams; k++)
-			emit_type(g, v[i].func->params[k].type);
-		if (v[i].func->resource >= 0)
-			emit_type(g, v[i].func->resource);
-		emit_type(g, v[i].func->result);
-	}
+	emit_type(g, t);
 }
 
 static void run(G *g)
@@ -1759,10 +1702,10 @@ static void run(G *g)
 		      "#include <stdlib.h>\n", host ? "rdy.h" : "rdy/abi.h");
 	fprintf(g->h, "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
 	fprintf(g->h, "\n/* ---- types ------------------------------------------------------------------ */\n");
-	roots(g, g->w->imports, g->w->nimports);
-	roots(g, g->w->exports, g->w->nexports);
-	roots_fns(g, g->imp, g->nimp);
-	roots_fns(g, g->exp, g->nexp);
+	rdy_gen_each_item_type(g->m, g->w->imports, g->w->nimports, emit_named, g);
+	rdy_gen_each_item_type(g->m, g->w->exports, g->w->nexports, emit_named, g);
+	rdy_gen_each_func_type(g->imp, g->nimp, emit_named, g);
+	rdy_gen_each_func_type(g->exp, g->nexp, emit_named, g);
 
 	name_funcs(g, g->imp, g->nimp, false, &g->imp_name, &g->imp_has);
 	name_funcs(g, g->exp, g->nexp, true, &g->exp_name, &g->exp_has);

@@ -14,6 +14,7 @@
  * `RdyOption<T>`, `RdyTuple2<A, B>`), named ones in CamelCase.
  */
 #include "gen/gen.h"
+#include "gen/gen_int.h"
 #include "abi/abi.h"
 #include "abi/desc.h"
 #include "abi/funcs.h"
@@ -141,9 +142,7 @@ static const rdy_wit_typedef *def(R *g, rdy_wit_type t)
 
 static rdy_wit_type unalias(R *g, rdy_wit_type t)
 {
-	while (t >= 0 && def(g, t)->kind == RDY_WIT_ALIAS)
-		t = def(g, t)->a;
-	return t;
+	return rdy_gen_unalias(g->m, t);
 }
 
 static const char *iface_label(R *g, int32_t iface)
@@ -227,40 +226,7 @@ static const char *rty(R *g, rdy_wit_type t)
 
 static bool needs_free(R *g, rdy_wit_type t)
 {
-	if (t == RDY_WIT_NONE)
-		return false;
-	if (t < 0)
-		return t == RDY_WIT_STRING;
-	if (g->needs_free[t] >= 0)
-		return g->needs_free[t];
-	const rdy_wit_typedef *d = def(g, t);
-	bool r = false;
-	switch (d->kind) {
-	case RDY_WIT_LIST:
-	case RDY_WIT_MAP:
-		r = true;
-		break;
-	case RDY_WIT_FIXED_LIST:
-		r = d->size && needs_free(g, d->a);
-		break;
-	case RDY_WIT_ALIAS:
-	case RDY_WIT_OPTION:
-		r = needs_free(g, d->a);
-		break;
-	case RDY_WIT_RESULT:
-		r = needs_free(g, d->a) || needs_free(g, d->b);
-		break;
-	case RDY_WIT_RECORD:
-	case RDY_WIT_TUPLE:
-	case RDY_WIT_VARIANT:
-		for (uint32_t i = 0; i < d->ncases && !r; i++)
-			r = needs_free(g, d->cases[i].type);
-		break;
-	default:
-		break;
-	}
-	g->needs_free[t] = r;
-	return r;
+	return rdy_gen_needs_free(g->m, g->needs_free, t);
 }
 
 static const char *uint_of(uint32_t bytes)
@@ -581,12 +547,7 @@ static void emit_type(R *g, rdy_wit_type t)
 /* [F-ARGS]: primitives but string, enums, flags of at most 64 bits and handles pass by value. */
 static bool by_value(R *g, rdy_wit_type t)
 {
-	t = unalias(g, t);
-	if (t < 0)
-		return t != RDY_WIT_STRING;
-	const rdy_wit_typedef *d = def(g, t);
-	return d->kind == RDY_WIT_ENUM || d->kind == RDY_WIT_HANDLE || d->kind == RDY_WIT_RESOURCE ||
-	       (d->kind == RDY_WIT_FLAGS && !rdy_abi_layout(g->l, t)->words);
+	return rdy_gen_by_value(g->m, g->l, t);
 }
 
 /* The type a plugin's function sees for a parameter: borrowed views (`&str`, slices, Option). */
@@ -2246,28 +2207,10 @@ static void banner(R *g)
 	fputs("// A world's bindings hold more than one plugin uses.\n#![allow(dead_code)]\n\n", g->o);
 }
 
-static void roots(R *g, const rdy_wit_item *v, uint32_t n)
+/* emit_type, for rdy_gen_each_item_type and rdy_gen_each_func_type. */
+static void emit_named(void *g, rdy_wit_type t)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		if (v[i].kind == RDY_WIT_ITEM_TYPE) {
-			emit_type(g, v[i].id);
-		} else if (v[i].kind == RDY_WIT_ITEM_INTERFACE) {
-			const rdy_wit_interface *in = &g->m->interfaces[v[i].id];
-			for (uint32_t k = 0; k < in->ntypes; k++)
-				emit_type(g, in->types[k].id);
-		}
-	}
-}
-
-static void roots_fns(R *g, const rdy_abi_fref *v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		for (uint32_t k = 0; k < v[i].func->nparams; k++)
-			emit_type(g, v[i].func->params[k].type);
-		if (v[i].func->resource >= 0)
-			emit_type(g, v[i].func->resource);
-		emit_type(g, v[i].func->result);
-	}
+	emit_type(g, t);
 }
 
 static void run(R *g)
@@ -2307,10 +2250,10 @@ static void run(R *g)
 	for (const char *const *p = prelude; *p; p++)
 		fputs(*p, g->o);
 	fputs("\n// ---- types -------------------------------------------------------------------\n", g->o);
-	roots(g, g->w->imports, g->w->nimports);
-	roots(g, g->w->exports, g->w->nexports);
-	roots_fns(g, g->imp, g->nimp);
-	roots_fns(g, g->exp, g->nexp);
+	rdy_gen_each_item_type(g->m, g->w->imports, g->w->nimports, emit_named, g);
+	rdy_gen_each_item_type(g->m, g->w->exports, g->w->nexports, emit_named, g);
+	rdy_gen_each_func_type(g->imp, g->nimp, emit_named, g);
+	rdy_gen_each_func_type(g->exp, g->nexp, emit_named, g);
 	if (g->in->side == RDY_SIDE_HOST) {
 		fputs("\nuse std::sync::Arc;\n", g->o);
 		emit_host_side(g);
