@@ -8,7 +8,7 @@
  *
  * OBJECTS_A and OBJECTS_B are one source (objects.c) built as builds 1 and 2.
  */
-#include "objects_host.h"
+#include "objects_fixture.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,25 +47,11 @@ static int32_t mark_new(void *ctx, uint32_t n, test_objects_marks_mark_t **ret)
 
 static const test_objects_objects_imports_t imports = { mark_new, mark_destructor };
 
-typedef struct fixture {
-	rdy_world *w;
-	rdy_module *m;
-	test_objects_objects_t inst;
-	char cache[256];
-} fixture;
-
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof *f);
-	rdy_error *err = NULL;
-	snprintf(f->cache, sizeof f->cache, "%s/cache-objects-%d", RELOAD_WORK, (int)getpid());
-	f->w = test_objects_objects_world(&err);
-	rdy_open_config c = { .reloadable = true, .cache_dir = f->cache };
-	f->m = f->w ? rdy_module_open_with(f->w, OBJECTS_A, &c, &err) : NULL;
-	if (!f->m || test_objects_objects_instantiate(f->m, &imports, NULL, &f->inst, &err) != RDY_OK) {
-		fprintf(stderr, "%s\n", rdy_error_message(err));
+	fixture *f = fixture_open(OBJECTS_A, "objects", &imports);
+	if (!f)
 		return -1;
-	}
 	__atomic_store_n(&marks_gone, 0, __ATOMIC_RELAXED);
 	*state = f;
 	return 0;
@@ -73,17 +59,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	rdy_error *err = NULL;
-	int rc = test_objects_objects_free(&f->inst, &err);
-	if (rc == RDY_OK)
-		rc = rdy_module_close(f->m, &err);
-	if (rc != RDY_OK)
-		fprintf(stderr, "teardown: %s\n", rdy_error_message(err));
-	rdy_error_free(err);
-	rdy_world_free(f->w);
-	free(f);
-	return rc == RDY_OK ? 0 : -1;
+	return fixture_close(*state);
 }
 
 static item_t item(const test_objects_objects_t *inst, const char *label)

@@ -6,7 +6,7 @@
  *
  * OBJECTS_A and OBJECTS_B are objects.c built as builds 1 and 2.
  */
-#include "objects_host.h"
+#include "objects_fixture.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -67,25 +67,12 @@ static int32_t mark_new(void *ctx, uint32_t n, test_objects_marks_mark_t **ret)
 
 static const test_objects_objects_imports_t imports = { mark_new, mark_destructor };
 
-typedef struct fixture {
-	rdy_world *w;
-	rdy_module *m;
-	test_objects_objects_t inst;
-	char cache[256];
-} fixture;
-
-static int setup(void **state)
+/* The fixture of PLUGIN, its destructor's gate open. */
+static int setup_of(void **state, const char *plugin)
 {
-	fixture *f = calloc(1, sizeof *f);
-	rdy_error *err = NULL;
-	snprintf(f->cache, sizeof f->cache, "%s/cache-objects-edges-%d", RELOAD_WORK, (int)getpid());
-	f->w = test_objects_objects_world(&err);
-	rdy_open_config c = { .reloadable = true, .cache_dir = f->cache };
-	f->m = f->w ? rdy_module_open_with(f->w, OBJECTS_A, &c, &err) : NULL;
-	if (!f->m || test_objects_objects_instantiate(f->m, &imports, NULL, &f->inst, &err) != RDY_OK) {
-		fprintf(stderr, "%s\n", rdy_error_message(err));
+	fixture *f = fixture_open(plugin, "objects-edges", &imports);
+	if (!f)
 		return -1;
-	}
 	__atomic_store_n(&marks_gone, 0, __ATOMIC_RELAXED);
 	block_on = 0;
 	in_dtor = go = false;
@@ -93,19 +80,14 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_of(state, OBJECTS_A);
+}
+
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	rdy_error *err = NULL;
-	int rc = test_objects_objects_free(&f->inst, &err);
-	if (rc == RDY_OK)
-		rc = rdy_module_close(f->m, &err);
-	if (rc != RDY_OK)
-		fprintf(stderr, "teardown: %s\n", rdy_error_message(err));
-	rdy_error_free(err);
-	rdy_world_free(f->w);
-	free(f);
-	return rc == RDY_OK ? 0 : -1;
+	return fixture_close(*state);
 }
 
 static item_t item(const test_objects_objects_t *inst, const char *label)
@@ -208,21 +190,7 @@ static void a_killed_instance_calls_no_plugin_code(void **state)
 
 static int setup_serial(void **state)
 {
-	fixture *f = calloc(1, sizeof *f);
-	rdy_error *err = NULL;
-	snprintf(f->cache, sizeof f->cache, "%s/cache-objects-edges-%d", RELOAD_WORK, (int)getpid());
-	f->w = test_objects_objects_world(&err);
-	rdy_open_config c = { .reloadable = true, .cache_dir = f->cache };
-	f->m = f->w ? rdy_module_open_with(f->w, OBJECTS_SERIAL, &c, &err) : NULL;
-	if (!f->m || test_objects_objects_instantiate(f->m, &imports, NULL, &f->inst, &err) != RDY_OK) {
-		fprintf(stderr, "%s\n", rdy_error_message(err));
-		return -1;
-	}
-	__atomic_store_n(&marks_gone, 0, __ATOMIC_RELAXED);
-	block_on = 0;
-	in_dtor = go = false;
-	*state = f;
-	return 0;
+	return setup_of(state, OBJECTS_SERIAL);
 }
 
 typedef struct create_run {
