@@ -1972,7 +1972,8 @@ static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 		shared = "self.inner";
 	fputc('\n', o);
 	fn_comment(g, &g->exp[i], "    ");
-	fprintf(o, "    pub fn %s(%s", hn->emeth[i], method ? "&self" : owner >= 0 ? rdy__sprintf(&g->a, "w: &%s", hn->world) : "&self");
+	/* Inlined into the caller, so that a call costs what the plugin's entry does, or little more. */
+	fprintf(o, "    #[inline]\n    pub fn %s(%s", hn->emeth[i], method ? "&self" : owner >= 0 ? rdy__sprintf(&g->a, "w: &%s", hn->world) : "&self");
 	const char *lends = "", *takes = "";
 	for (uint32_t p = 0; p < f->nparams; p++) {
 		rdy_wit_type t = f->params[p].type;

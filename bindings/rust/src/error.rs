@@ -89,6 +89,13 @@ impl ErrorCode {
 /// into the type, as the runtime wrote it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
+    // Boxed, so that a `Result<T, Error>` of a small T fits in two
+    // registers: the success of a call into a plugin costs no memory.
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
     code: ErrorCode,
     message: String,
 }
@@ -99,17 +106,17 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 impl Error {
     /// An error of this crate's own, for what it refuses before calling the runtime.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into() }
+        Error { inner: Box::new(Inner { code, message: message.into() }) }
     }
 
     /// The code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.inner.code
     }
 
     /// The full message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// Takes over an error the runtime set: copies it, then frees it.
@@ -120,7 +127,7 @@ impl Error {
     pub(crate) unsafe fn from_raw(err: *mut sys::rdy_error, fallback: i32) -> Error {
         if err.is_null() {
             let code = ErrorCode::from_raw(if fallback == 0 { sys::RDY_EINVAL } else { fallback });
-            return Error { code, message: code.describe() };
+            return Error::new(code, code.describe());
         }
         // SAFETY: ERR is a live rdy_error (the caller's contract); its
         // message is a NUL-terminated string that lives as long as it.
@@ -128,33 +135,33 @@ impl Error {
             unsafe { (sys::rdy_error_code(err), string_at(sys::rdy_error_message(err)).unwrap_or_default()) };
         // SAFETY: ERR is ours to free, once, and is not used after.
         unsafe { sys::rdy_error_free(err) };
-        Error { code: ErrorCode::from_raw(code), message }
+        Error::new(ErrorCode::from_raw(code), message)
     }
 
     /// The error of a refused handle operation: STATUS with this thread's
     /// `rdy_handle_error` message.
     pub(crate) fn from_handle_status(status: i32) -> Error {
         let message = crate::handle::last_error().unwrap_or_else(|| ErrorCode::from_raw(status).describe());
-        Error { code: ErrorCode::from_raw(status), message }
+        Error::new(ErrorCode::from_raw(status), message)
     }
 
     /// The error of a trap: STATUS returned by a call across the boundary,
     /// with FUNCTION naming what was called.
     pub fn from_status(status: i32, function: &str) -> Error {
         let code = ErrorCode::from_raw(status);
-        Error { code, message: format!("{function}: {} (status {status})", code.describe()) }
+        Error::new(code, format!("{function}: {} (status {status})", code.describe()))
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.inner.message)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error").field("code", &self.code).field("message", &self.message).finish()
+        f.debug_struct("Error").field("code", &self.inner.code).field("message", &self.inner.message).finish()
     }
 }
 

@@ -47,6 +47,12 @@ pub struct Instance {
     raw: *mut sys::rdy_instance,
     module: Arc<ModuleInner>,
     killed: bool,
+    // Read once at creation, so that a call makes no call into librdy to
+    // find its way: the instance's rdy_live when its module is reloadable,
+    // else its export table and state, which stay while it lives.
+    live: *mut sys::rdy_live,
+    funcs: *const sys::rdy_func_v1,
+    state: *mut c_void,
 }
 
 // SAFETY: the runtime lets calls into an instance, and its handle
@@ -98,7 +104,10 @@ impl Instance {
             // SAFETY: the failure set ERR, ours to free.
             return Err(unsafe { Error::from_raw(err, sys::RDY_EINVAL) });
         }
-        Ok(Instance { raw, module: Arc::clone(&module.inner), killed: false })
+        // SAFETY: RAW is the live instance just made.
+        let (live, funcs, state) =
+            unsafe { (sys::rdy_instance_live(raw), sys::rdy_instance_exports(raw), sys::rdy_instance_self(raw)) };
+        Ok(Instance { raw, module: Arc::clone(&module.inner), killed: false, live, funcs, state })
     }
 
     /// The bound exports, in the order of the host's descriptor
@@ -117,7 +126,7 @@ impl Instance {
         // SAFETY: the table of a module that is not reloadable holds
         // nexports entries and lives until the instance is freed, which the
         // borrow of self excludes.
-        Some(unsafe { slice(sys::rdy_instance_exports(self.raw), self.module.nexports) })
+        Some(unsafe { slice(self.funcs, self.module.nexports) })
     }
 
     /// The plugin's state for this instance: the first argument of every
@@ -151,8 +160,7 @@ impl Instance {
 
     /// Whether its module is reloadable: calls then go through the build serving it.
     pub fn is_reloadable(&self) -> bool {
-        // SAFETY: the instance is live.
-        !unsafe { sys::rdy_instance_live(self.raw) }.is_null()
+        !self.live.is_null()
     }
 
     /// Whether [`Instance::kill`] has run.
@@ -166,17 +174,17 @@ impl Instance {
     /// (`rdy_live_enter`/`rdy_live_leave`); otherwise it is the instance's
     /// own exports and state.  `Err` with [`ErrorCode::Dead`] once killed,
     /// and [`ErrorCode::Busy`] when calls nest deeper than 32 on this thread.
+    #[inline]
     pub fn with_build<R>(&self, f: impl FnOnce(&Build<'_>) -> R) -> Result<R> {
         if self.killed {
             return Err(Error::new(ErrorCode::Dead, "the instance was killed: its exports cannot be called"));
         }
-        // SAFETY: the instance is live.
-        let live = unsafe { sys::rdy_instance_live(self.raw) };
+        let live = self.live;
         if live.is_null() {
             let build = Build {
-                self_ptr: self.self_ptr(),
+                self_ptr: self.state,
                 // SAFETY: as in exports: not reloadable, live while self is borrowed.
-                funcs: unsafe { slice(sys::rdy_instance_exports(self.raw), self.module.nexports) },
+                funcs: unsafe { slice(self.funcs, self.module.nexports) },
                 instance: self.raw,
                 build: 1,
                 _thread: PhantomData,
@@ -212,12 +220,12 @@ impl Instance {
     /// the object lived (`rdy_live_route`, docs/abi.md §7.5, "Objects");
     /// otherwise as `with_build`.  The handle itself is checked when the
     /// call lends or takes it from [`Build::instance`].
+    #[inline]
     pub fn with_build_for<R>(&self, handle: u32, f: impl FnOnce(&Build<'_>) -> R) -> Result<R> {
         if self.killed {
             return Err(Error::new(ErrorCode::Dead, "the instance was killed: its exports cannot be called"));
         }
-        // SAFETY: the instance is live.
-        let live = unsafe { sys::rdy_instance_live(self.raw) };
+        let live = self.live;
         if live.is_null() {
             return self.with_build(f);
         }
@@ -347,26 +355,31 @@ pub struct Build<'a> {
 
 impl Build<'_> {
     /// The build's instance state: the first argument of every export.
+    #[inline]
     pub fn self_ptr(&self) -> *mut c_void {
         self.self_ptr
     }
 
     /// The exports, in the order of the host's descriptor.
+    #[inline]
     pub fn funcs(&self) -> &[sys::rdy_func_v1] {
         self.funcs
     }
 
     /// Export I when it is present (its `call` not NULL), else None.
+    #[inline]
     pub fn func(&self, i: usize) -> Option<&sys::rdy_func_v1> {
         self.funcs.get(i).filter(|f| f.call.is_some())
     }
 
     /// The build's instance record, for its handles and results.
+    #[inline]
     pub fn instance(&self) -> *mut sys::rdy_instance {
         self.instance
     }
 
     /// The build number serving (1 for a module that is not reloadable).
+    #[inline]
     pub fn build(&self) -> u32 {
         self.build
     }
@@ -404,6 +417,7 @@ pub unsafe fn with_calling<R>(inst: *mut sys::rdy_instance, f: impl FnOnce() -> 
 ///
 /// # Safety
 /// P is NULL or points at N entries that outlive 'a.
+#[inline]
 unsafe fn slice<'a>(p: *const sys::rdy_func_v1, n: u32) -> &'a [sys::rdy_func_v1] {
     if p.is_null() || n == 0 {
         return &[];

@@ -2,18 +2,21 @@
 //! plugin's export through rdylib, beside the same function of a plain
 //! cdylib called through the `extern "C"` pointer dlsym gave.
 //!
-//! usage: bench_rust HOST_DESCRIPTOR PLUGIN PLAIN [--reps R] [--ms MS]
-//!        bench_rust HOST_DESCRIPTOR PLUGIN PLAIN --loop VARIANT N
+//! usage: bench_rust PLUGIN PLAIN [--reps R] [--ms MS]
+//!        bench_rust PLUGIN PLAIN --loop VARIANT N
 //!
-//! HOST_DESCRIPTOR is the host side of bench/rust/wit/inc.wit
-//! (`rdy abi encode --side host`), PLUGIN the Rust plugin built from
-//! bench/rust/plugin.rs and `rdy gen rust`, PLAIN the cdylib of plain.rs.
-//! The variants, each a loop of its own of N calls, each result added up:
+//! PLUGIN is the Rust plugin built from bench/rust/plugin.rs and `rdy gen
+//! rust --side plugin`, PLAIN the cdylib of plain.rs.  This host is built
+//! with the module `rdy gen rust --side host` writes for bench/rust/wit
+//! (bindings.rs beside it).  The variants, each a loop of its own of N
+//! calls, each result added up:
 //!
 //!   plain    bench_rinc_inc(x) through the pointer dlsym gave
-//!   rdylib   `inc` through the instance's bound export table, as typed
-//!            host bindings call it: the plugin's entry with its state,
-//!            the status checked, the result through an out-pointer
+//!   rdylib   `inc` through the generated host bindings: Rinc::inc(x),
+//!            a Result<u32, rdy::Error>, checked
+//!   table    `inc` through the instance's bound export table by hand: the
+//!            plugin's entry with its state, the status checked, the result
+//!            through an out-pointer (what the bindings come down to)
 //!
 //! Timing as bench_call's: R repetitions (default 401), each running both
 //! variants for about MS milliseconds (default 0.5), in an order that
@@ -27,7 +30,9 @@
 //! --loop runs one variant's loop N times, for callgrind
 //! (--toggle-collect=*loop_VARIANT*).
 
-use rdy::{Instance, Module, World};
+mod bindings;
+
+use rdy::{Instance, Module};
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::hint::black_box;
 use std::process::exit;
@@ -58,7 +63,19 @@ fn loop_plain(f: PlainFn, n: u64) -> u64 {
 }
 
 #[inline(never)]
-fn loop_rdylib(f: IncFn, state: *mut c_void, n: u64) -> u64 {
+fn loop_rdylib(p: &bindings::Rinc, n: u64) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..n {
+        match p.inc(black_box(i as u32)) {
+            Ok(r) => sum = sum.wrapping_add(u64::from(r)),
+            Err(e) => die(&format!("inc: {e}")),
+        }
+    }
+    sum
+}
+
+#[inline(never)]
+fn loop_table(f: IncFn, state: *mut c_void, n: u64) -> u64 {
     let mut sum = 0u64;
     for i in 0..n {
         let mut r = 0u32;
@@ -80,11 +97,11 @@ fn stats(mut v: Vec<f64>) -> [f64; 4] {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        die("usage: bench_rust HOST_DESCRIPTOR PLUGIN PLAIN [--reps R] [--ms MS] | --loop VARIANT N");
+    if args.len() < 3 {
+        die("usage: bench_rust PLUGIN PLAIN [--reps R] [--ms MS] | --loop VARIANT N");
     }
     let (mut reps, mut ms, mut lp): (usize, f64, Option<(String, u64)>) = (401, 0.5, None);
-    let mut i = 4;
+    let mut i = 3;
     while i < args.len() {
         let v = |k: usize| args.get(k).unwrap_or_else(|| die(&format!("{} needs a value", args[i])));
         match args[i].as_str() {
@@ -100,9 +117,9 @@ fn main() {
         i += 2;
     }
 
-    let desc = std::fs::read(&args[1]).unwrap_or_else(|e| die(&format!("{}: {e}", args[1])));
-    let world = World::new(&desc).unwrap_or_else(|e| die(&e.to_string()));
-    let module = Module::open(&world, &args[2]).unwrap_or_else(|e| die(&e.to_string()));
+    let world = bindings::world().unwrap_or_else(|e| die(&e.to_string()));
+    let module = Module::open(&world, &args[1]).unwrap_or_else(|e| die(&e.to_string()));
+    let typed = bindings::Rinc::instantiate(&module, ()).unwrap_or_else(|e| die(&e.to_string()));
     let inst = Instance::new(&module).unwrap_or_else(|e| die(&e.to_string()));
     let entry = inst.exports().and_then(|t| t.first()).unwrap_or_else(|| die("no export table"));
     let call = entry.call.unwrap_or_else(|| die("inc is absent"));
@@ -111,7 +128,7 @@ fn main() {
     let inc: IncFn = unsafe { std::mem::transmute(call) };
     let state = inst.self_ptr();
 
-    let plain_path = CString::new(args[3].as_str()).unwrap_or_else(|_| die("PLAIN holds a NUL byte"));
+    let plain_path = CString::new(args[2].as_str()).unwrap_or_else(|_| die("PLAIN holds a NUL byte"));
     // SAFETY: dlopen and dlsym with valid C strings; the symbol is plain.rs's `extern "C" fn(u32) -> u32`.
     let plain: PlainFn = unsafe {
         let h = dlopen(plain_path.as_ptr(), RTLD_NOW);
@@ -123,14 +140,15 @@ fn main() {
         std::mem::transmute::<*mut c_void, PlainFn>(p)
     };
     // Both compute the same: a wrong answer voids the timing.
-    if loop_plain(plain, 1000) != loop_rdylib(inc, state, 1000) {
+    if loop_plain(plain, 1000) != loop_table(inc, state, 1000) || loop_plain(plain, 1000) != loop_rdylib(&typed, 1000) {
         die("the two variants disagree");
     }
 
     if let Some((variant, n)) = lp {
         let s = match variant.as_str() {
             "plain" => loop_plain(plain, n),
-            "rdylib" => loop_rdylib(inc, state, n),
+            "rdylib" => loop_rdylib(&typed, n),
+            "table" => loop_table(inc, state, n),
             v => die(&format!("unknown variant {v}")),
         };
         black_box(s);
@@ -141,7 +159,7 @@ fn main() {
     let mut n = 1024u64;
     loop {
         let t = Instant::now();
-        black_box(loop_rdylib(inc, state, n));
+        black_box(loop_rdylib(&typed, n));
         let el = t.elapsed().as_secs_f64() * 1e3;
         if el >= ms || n >= 1 << 30 {
             n = ((n as f64) * ms / el.max(1e-6)).max(1.0) as u64;
@@ -149,26 +167,37 @@ fn main() {
         }
         n *= 4;
     }
-    let (mut tp, mut tr, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    // Per repetition: the three loops in a rotated order; the ratios of this repetition's times.
+    let mut t: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let (mut ratio, mut tratio) = (Vec::new(), Vec::new());
     for r in 0..reps {
-        let mut t = [0f64; 2];
-        for k in 0..2 {
-            let which = (k + r) % 2;
+        let mut now = [0f64; 3];
+        for k in 0..3 {
+            let which = (k + r) % 3;
             let s = Instant::now();
-            black_box(if which == 0 { loop_plain(plain, n) } else { loop_rdylib(inc, state, n) });
-            t[which] = s.elapsed().as_secs_f64() * 1e9 / n as f64;
+            black_box(match which {
+                0 => loop_plain(plain, n),
+                1 => loop_rdylib(&typed, n),
+                _ => loop_table(inc, state, n),
+            });
+            now[which] = s.elapsed().as_secs_f64() * 1e9 / n as f64;
         }
-        tp.push(t[0]);
-        tr.push(t[1]);
-        ratio.push(t[1] / t[0]);
+        for k in 0..3 {
+            t[k].push(now[k]);
+        }
+        ratio.push(now[1] / now[0]);
+        tratio.push(now[2] / now[0]);
     }
     println!("calls\t{n}\t{reps}");
-    for (name, v) in [("plain", tp), ("rdylib", tr)] {
-        let s = stats(v);
+    for (k, name) in ["plain", "rdylib", "table"].iter().enumerate() {
+        let s = stats(std::mem::take(&mut t[k]));
         println!("ns\t{name}\t{:.3}\t{:.3}\t{:.3}\t{:.3}", s[0], s[1], s[2], s[3]);
     }
-    let s = stats(ratio);
-    println!("ratio\trdylib/plain\t{:.3}\t{:.3}\t{:.3}\t{:.3}", s[0], s[1], s[2], s[3]);
+    for (name, v) in [("rdylib/plain", ratio), ("table/plain", tratio)] {
+        let s = stats(v);
+        println!("ratio\t{name}\t{:.3}\t{:.3}\t{:.3}\t{:.3}", s[0], s[1], s[2], s[3]);
+    }
+    drop(typed);
     drop(inst);
     drop(module);
 }
