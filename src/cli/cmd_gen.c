@@ -24,6 +24,24 @@ typedef struct gen_args {
 	const char *path, *world, *side, *features, *dir, *name;
 } gen_args;
 
+/*
+ * The descriptors the bindings embed: SIDE's, and for a host the plugin
+ * side's too, so that plugins built from the same WIT open fast.  0, or -1
+ * with the reason printed.
+ */
+static int encode(const rdy_wit_model *m, int world, int side, const char *const *features, uint32_t nfeatures,
+		  uint8_t **desc, size_t *dlen, uint8_t **peer, size_t *plen)
+{
+	char err[512];
+	if (rdy_desc_encode(m, world, side, producer, features, nfeatures, desc, dlen, err, sizeof err) < 0 ||
+	    (side == RDY_SIDE_HOST &&
+	     rdy_desc_encode(m, world, RDY_SIDE_PLUGIN, producer, features, nfeatures, peer, plen, err, sizeof err) < 0)) {
+		fprintf(stderr, "error: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Generates into memory first, so a failure leaves no half-written file behind. */
 static int generate(const gen_args *a, int side, const char *const *features, uint32_t nfeatures)
 {
@@ -39,16 +57,8 @@ static int generate(const gen_args *a, int side, const char *const *features, ui
 	if (world < 0)
 		goto out;
 	const rdy_wit_model *m = rdy_wit_get_model(w);
-	if (rdy_desc_encode(m, world, side, producer, features, nfeatures, &desc, &dlen, err, sizeof err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
+	if (encode(m, world, side, features, nfeatures, &desc, &dlen, &peer, &plen) < 0)
 		goto out;
-	}
-	/* A host also carries the plugin side, so plugins built from the same WIT open fast. */
-	if (side == RDY_SIDE_HOST && rdy_desc_encode(m, world, RDY_SIDE_PLUGIN, producer, features, nfeatures, &peer,
-						     &plen, err, sizeof err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		goto out;
-	}
 	if (a->name)
 		snprintf(base, sizeof base, "%s", a->name);
 	else
@@ -114,16 +124,8 @@ static int generate_rust(const gen_args *a, int side, const char *const *feature
 	if (world < 0)
 		goto out;
 	const rdy_wit_model *m = rdy_wit_get_model(w);
-	if (rdy_desc_encode(m, world, side, producer, features, nfeatures, &desc, &dlen, err, sizeof err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
+	if (encode(m, world, side, features, nfeatures, &desc, &dlen, &peer, &plen) < 0)
 		goto out;
-	}
-	/* A host also carries the plugin side, as rdy gen c's does, so plugins built from the same WIT open fast. */
-	if (side == RDY_SIDE_HOST && rdy_desc_encode(m, world, RDY_SIDE_PLUGIN, producer, features, nfeatures, &peer,
-						     &plen, err, sizeof err) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		goto out;
-	}
 	rdy_gen_input in = { m, world, side, desc, dlen, peer, plen, NULL, a->path, producer };
 	if (!(o = open_memstream(&obuf, &olen))) {
 		fputs("error: out of memory\n", stderr);
