@@ -21,9 +21,10 @@
  *
  *   off    an instance of the module opened as usual: inst->live is NULL
  *   live   an instance of the reloadable module: inst->live is set
- *   fence  the same, with rdy__reload_fence set for the timing: what a
- *          call costs where membarrier(2) is unavailable and readers fence
- *          (informative; the flag is restored after each timing)
+ *   fence  the same, with this thread's record set as where membarrier(2)
+ *          is unavailable (rdy__reader.lim = rdy__reader.in): every call
+ *          takes the slow path, whose atomics order the record (informative;
+ *          the record is restored after each timing)
  *
  * Timing as bench_call: each of R repetitions (default 401) times every
  * variant once, about MS ms each (default 0.5), in an order rotated from
@@ -156,9 +157,10 @@ static uint32_t run(const bench *b, int v, uint64_t n)
 		return loop_inc(&b->off, n);
 	if (v == LIVE)
 		return loop_inc(&b->live, n);
-	rdy__reload_fence = 1;
+	rdy_live **lim = rdy__reader.lim;
+	rdy__reader.lim = rdy__reader.in;
 	uint32_t x = loop_inc(&b->live, n);
-	rdy__reload_fence = b->fence;
+	rdy__reader.lim = lim;
 	return x;
 }
 

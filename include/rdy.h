@@ -387,7 +387,9 @@ const char *rdy_module_sha256(const rdy_module *m);
  * then reads the build: a reload waits for the calls so recorded to end
  * before it frees a build, and swaps builds while it holds new calls (they
  * wait in rdy_live_enter, then go to the new build).  The recording is a
- * plain store; the reload pays for the ordering with membarrier(2).
+ * plain store; the reload pays for the ordering with membarrier(2).  The
+ * generated wrappers inline the fast path alone (rdy_live_begin and
+ * rdy_live_end, below) and leave the rest to rdy_live_enter.
  */
 typedef struct rdy_build {
 	void *self;                        /* the build's instance state */
@@ -406,41 +408,59 @@ rdy_live *rdy_instance_live(const rdy_instance *inst);
 enum { RDY__DEPTH = 32 };
 
 /*
- * GATE packs what the fast path tests in one load: the low byte is the
- * calls this thread may still nest, RDY__DEPTH less those running; bit 30
- * says it must take the slow path (membarrier cannot order its records).
- * 0, before its first call, sends it to the slow path too.
+ * A thread's record of the calls into reloadable instances it is running:
+ * IN[0] up to TOP, one live instance per call, innermost last.  The fast
+ * path tests TOP < LIM, which fails before the thread's first call (both
+ * NULL), where membarrier(2) cannot order its records (LIM is IN: every
+ * call takes the slow path) and when calls nest RDY__DEPTH deep.
  */
 typedef struct rdy__reader_t {
-	uint32_t gate;
+	rdy_live **top;                    /* where the next call's record goes */
+	rdy_live **lim;                    /* IN + RDY__DEPTH, IN, or NULL: see above */
 	uint32_t registered;               /* in the runtime's list of threads */
 	rdy_live *in[RDY__DEPTH];          /* atomic: the live instance of each call running */
 } rdy__reader_t;
-
-enum { RDY__SLOW = 1 << 30 };
 
 extern RDY_THREAD_LOCAL rdy__reader_t rdy__reader;
 /* Set where membarrier(2) is unavailable; tests set it before a thread's first call to try that path. */
 extern int rdy__reload_fence;
 const rdy_build *rdy__live_enter_slow(rdy_live *live);
 
-/* rdy_live_enter's fast path alone: NULL where rdy_live_enter would go on to its slow path. */
-static inline const rdy_build *rdy_live_try(rdy_live *live)
+/*
+ * rdy_live_enter's fast path alone: NULL where rdy_live_enter would go on to
+ * its slow path.  Else *AT is the call's place in the thread's record, and
+ * rdy_live_end(*AT) ends the call (as rdy_live_leave, without reading the
+ * record again: a call's end does not wait on its start through memory).
+ */
+static inline const rdy_build *rdy_live_begin(rdy_live *live, rdy_live ***at)
 {
 	rdy__reader_t *r = &rdy__reader;
-	uint32_t g = r->gate;
-	if (g - 1 < RDY__DEPTH) { /* registered, ordered by membarrier, room to nest */
-		uint32_t d = RDY__DEPTH - g;
-		__atomic_store_n(&r->in[d], live, __ATOMIC_RELAXED);
+	rdy_live **p = r->top;
+	if ((uintptr_t)p < (uintptr_t)r->lim) { /* registered, ordered by membarrier, room to nest */
+		__atomic_store_n(p, live, __ATOMIC_RELAXED);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* a reload's membarrier orders the two */
 		const rdy_build *b = __atomic_load_n(&live->cur, __ATOMIC_ACQUIRE);
 		if (b) {
-			r->gate = g - 1;
+			r->top = p + 1;
+			*at = p;
 			return b;
 		}
-		__atomic_store_n(&r->in[d], (rdy_live *)0, __ATOMIC_RELEASE);
+		__atomic_store_n(p, (rdy_live *)0, __ATOMIC_RELEASE);
 	}
 	return (const rdy_build *)0;
+}
+
+static inline void rdy_live_end(rdy_live **at)
+{
+	rdy__reader.top = at;
+	__atomic_store_n(at, (rdy_live *)0, __ATOMIC_RELEASE);
+}
+
+/* rdy_live_enter's fast path alone: NULL where rdy_live_enter would go on to its slow path. */
+static inline const rdy_build *rdy_live_try(rdy_live *live)
+{
+	rdy_live **at;
+	return rdy_live_begin(live, &at);
 }
 
 /*
@@ -462,9 +482,9 @@ static inline const rdy_build *rdy_live_enter(rdy_live *live)
 static inline void rdy_live_leave(void)
 {
 	rdy__reader_t *r = &rdy__reader;
-	uint32_t g = r->gate + 1;
-	r->gate = g;
-	__atomic_store_n(&r->in[RDY__DEPTH - (g & 0xff)], (rdy_live *)0, __ATOMIC_RELEASE);
+	rdy_live **p = r->top - 1;
+	r->top = p;
+	__atomic_store_n(p, (rdy_live *)0, __ATOMIC_RELEASE);
 }
 
 /* ---- pinning: content-addressed copies and lock files ------------------------- */

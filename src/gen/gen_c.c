@@ -1417,7 +1417,7 @@ static void emit_host(G *g)
 		   "\t%s_exports_t exports;\n"
 		   "\tvoid *host;                  /* your imports and context, when you implement resources */\n"
 		   "\tuint64_t *results;           /* results not yet released: the runtime's count */\n"
-		   "\trdy_live *live;              /* a reloadable module's: calls go to the build it names */\n"
+		   "\trdy_live *live;              /* a reloadable module's (NULL once killed): calls go to the build it names */\n"
 		   "} %s_t;\n", wp, wp, wp);
 	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
 		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
@@ -1483,14 +1483,27 @@ static void emit_host(G *g)
 					   "\t\treturn %s__live_%u(inst%s);\n%s}\n",
 					f.name, wp, f.hparams, wp, i, f.args, f.hbody);
 		} else {
-			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n", f.name, wp, f.params);
+			/*
+			 * A reloadable instance's call inlines rdy_live_begin and
+			 * rdy_live_end: out of line (rdy__live_N) it would cost a
+			 * frame of its own, about as much as the rest.  The table's
+			 * entry takes the slow path and an absent item.
+			 */
+			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n\tint32_t st;\n"
+				   "\tif (__builtin_expect(inst->live != NULL, 0)) { /* reloadable: the build serving now */\n"
+				   "\t\trdy_live **rdy__at;\n"
+				   "\t\tconst rdy_build *rdy__b = rdy_live_begin(inst->live, &rdy__at);\n"
+				   "\t\tif (__builtin_expect(rdy__b && rdy__b->funcs[%u].call, 1)) {\n"
+				   "\t\t\tst = ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s);\n"
+				   "\t\t\trdy_live_end(rdy__at);\n"
+				   "\t\t} else {\n\t\t\tif (rdy__b)\n\t\t\t\trdy_live_end(rdy__at);\n"
+				   "\t\t\tst = inst->exports.%s(inst->state%s); /* waits for a reload, or finds it absent */\n"
+				   "\t\t}\n\t} else {\n\t\tst = inst->exports.%s(inst->state%s);\n\t}\n",
+				f.name, wp, f.params, i, f.types, i, f.args, f.name, f.args, f.name, f.args);
 			if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result))
-				fprintf(h, "\tint32_t st = inst->exports.%s(inst->state%s);\n"
-					   "\tif (st == RDY_OK) /* counted until its release: the instance cannot go before */\n"
-					   "\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n\treturn st;\n}\n",
-					f.name, f.args);
-			else
-				fprintf(h, "\treturn inst->exports.%s(inst->state%s);\n}\n", f.name, f.args);
+				fprintf(h, "\tif (st == RDY_OK) /* counted until its release: the instance cannot go before */\n"
+					   "\t\t__atomic_add_fetch(inst->results, 1, __ATOMIC_RELAXED);\n");
+			fprintf(h, "\treturn st;\n}\n");
 		}
 		fprintf(h, "static inline bool %s(const %s_t *inst)\n{\n\tif (!inst->live)\n"
 			   "\t\treturn inst->funcs[%u].call != NULL;\n"
@@ -1545,23 +1558,24 @@ static void emit_host(G *g)
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
 		/*
-		 * Two functions: the slow path apart, so that the fast one keeps
-		 * nothing across the plugin's call (the leave reads the thread's
-		 * record afresh) and saves no registers.
+		 * Two functions: the slow path apart, so that the fast one saves
+		 * one register only, for its place in the thread's record.
 		 */
 		for (int slow = 1; slow >= 0; slow--)
 			fprintf(c, "\n/* %s through a reloadable instance's rdy_live, which stands for the state%s. */\n"
 				   "%sstatic int32_t rdy__live_%s%u(struct rdy_state *rdy__live%s)\n{\n"
-				   "\tconst rdy_build *rdy__b = rdy_live_%s((rdy_live *)rdy__live);\n"
+				   "%s"
 				   "\tif (!rdy__b)\n\t\treturn %s;\n"
 				   "\tint32_t rdy__st = rdy__b->funcs[%u].call\n"
 				   "\t\t? ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s)\n"
-				   "\t\t: RDY_EABSENT;\n\trdy_live_leave();\n\treturn rdy__st;\n}\n",
+				   "\t\t: RDY_EABSENT;\n\t%s;\n\treturn rdy__st;\n}\n",
 				g->exp[i].func->name, slow ? "; the slow path" : "",
 				slow ? "__attribute__((noinline, cold))\n" : "", slow ? "slow_" : "", i, f.params,
-				slow ? "enter" : "try",
+				slow ? "\tconst rdy_build *rdy__b = rdy_live_enter((rdy_live *)rdy__live);\n"
+				     : "\trdy_live **rdy__at;\n"
+				       "\tconst rdy_build *rdy__b = rdy_live_begin((rdy_live *)rdy__live, &rdy__at);\n",
 				slow ? "RDY_EBUSY" : rdy__sprintf(&g->a, "rdy__live_slow_%u(rdy__live%s)", i, f.args), i, f.types,
-				i, f.args);
+				i, f.args, slow ? "rdy_live_leave()" : "rdy_live_end(rdy__at)");
 	}
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fn f = describe_fn(g, &g->exp[i], true);
@@ -1636,7 +1650,7 @@ static void emit_host(G *g)
 	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n", wp, wp);
 	for (uint32_t i = 0; i < g->nexp; i++)
 		fprintf(c, "\tinst->exports.%s = rdy__dead_%u;\n", describe_fn(g, &g->exp[i], true).name, i);
-	fprintf(c, "\tinst->state = NULL;\n}\n");
+	fprintf(c, "\tinst->state = NULL;\n\tinst->live = NULL; /* calls go to the stubs */\n}\n");
 }
 
 /* ---- driver --------------------------------------------------------------------- */

@@ -74,7 +74,7 @@ static void reader_exit(void *p)
 		}
 	}
 	r->registered = 0;
-	r->gate = 0;
+	r->top = r->lim = NULL;
 	pthread_mutex_unlock(&readers_lock);
 }
 
@@ -109,7 +109,8 @@ static bool reader_register(rdy__reader_t *r)
 		readers[nreaders++] = r;
 		/* Where membarrier cannot order this thread's records, its calls take the slow path. */
 		r->registered = 1;
-		r->gate = RDY__DEPTH | (__atomic_load_n(&rdy__reload_fence, __ATOMIC_ACQUIRE) ? RDY__SLOW : 0);
+		r->top = r->in;
+		r->lim = __atomic_load_n(&rdy__reload_fence, __ATOMIC_ACQUIRE) ? r->in : r->in + RDY__DEPTH;
 	}
 	pthread_mutex_unlock(&readers_lock);
 	return ok;
@@ -120,8 +121,8 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 	rdy__reader_t *r = &rdy__reader;
 	if (!r->registered && !reader_register(r))
 		return NULL;
-	uint32_t room = r->gate & 0xff, d = RDY__DEPTH - room;
-	if (!room)
+	uint32_t d = (uint32_t)(r->top - r->in);
+	if (d >= RDY__DEPTH)
 		return NULL;
 	for (;;) {
 		/* A sequentially consistent exchange and load: ordered whether or not membarrier works. */
@@ -139,7 +140,7 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 		if (!b && inside_held)
 			b = &__atomic_load_n(&((rdy__live *)live)->cur, __ATOMIC_ACQUIRE)->build;
 		if (b) {
-			r->gate--;
+			r->top = &r->in[d + 1];
 			return b;
 		}
 		__atomic_store_n(&r->in[d], (rdy_live *)NULL, __ATOMIC_RELEASE);
@@ -153,7 +154,7 @@ RDY_API const rdy_build *rdy__live_enter_slow(rdy_live *live)
 /* Whether this thread is inside a call into any reloadable instance. */
 static bool inside_a_call(void)
 {
-	return rdy__reader.registered && (rdy__reader.gate & 0xff) < RDY__DEPTH;
+	return rdy__reader.registered && rdy__reader.top != rdy__reader.in;
 }
 
 /*

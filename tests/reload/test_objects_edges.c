@@ -161,14 +161,15 @@ static void a_kill_and_a_drop_of_an_old_object_at_once(void **state)
 
 /*
  * W_kill points every export at a stub answering RDY_EDEAD, and the state
- * is freed.  But an export whose handles the wrapper converts (here the
+ * is freed.  An export whose handles the wrapper converts (here the
  * constructor, whose result is a new handle) goes through W__live_N when
- * W_t.live is set, which W_kill leaves: the build serving is the killed
- * one, whose rdy_build.self still names the freed state (rdy_instance_kill
- * clears rdy_instance.self, not build.self), and the plugin runs on it.
- * Under ASan: heap-use-after-free in the plugin's constructor.  Without,
- * the status is still RDY_EDEAD, from the refused handle, but the handle
+ * W_t.live is set, and the build serving is the killed one, whose
+ * rdy_build.self still names the freed state (rdy_instance_kill clears
+ * rdy_instance.self, not build.self): were the plugin to run on it, ASan
+ * would report a heap-use-after-free in its constructor; without ASan the
+ * status is still RDY_EDEAD, from the refused handle, but the handle
  * functions ran: the thread's message changed, which a stub leaves.
+ * W_kill clears W_t.live, and W__live_N tests the state too.
  */
 static void a_killed_instance_calls_no_plugin_code(void **state)
 {

@@ -152,7 +152,6 @@ pub const RDY__PAGE_BITS: u32 = 10;
 pub const RDY__PAGES: usize = 1024;
 pub const RDY__LENDS: usize = 64;
 pub const RDY__DEPTH: usize = 32;
-pub const RDY__SLOW: u32 = 1 << 30;
 
 #[repr(C)]
 #[derive(Debug)]
@@ -198,7 +197,8 @@ pub struct rdy_live {
 #[repr(C)]
 #[derive(Debug)]
 pub struct rdy__reader_t {
-    pub gate: u32,
+    pub top: *mut *mut rdy_live,
+    pub lim: *mut *mut rdy_live,
     pub registered: u32,
     pub in_: [*mut rdy_live; RDY__DEPTH],
 }
@@ -355,6 +355,6 @@ layout!(rdy_open_config, 24, 8; reloadable @ 0, pinned @ 1, cache_dir @ 8, lock 
 layout!(rdy_reload_info, 528, 4; build @ 0, instances @ 4, restored @ 8, serving @ 12, note @ 16);
 layout!(rdy_build, 32, 8; self_ @ 0, funcs @ 8, instance @ 16, build @ 24);
 layout!(rdy_live, 8, 8; cur @ 0);
-layout!(rdy__reader_t, 264, 8; gate @ 0, registered @ 4, in_ @ 8);
+layout!(rdy__reader_t, 280, 8; top @ 0, lim @ 8, registered @ 16, in_ @ 24);
 const _: () = assert!(size_of::<rdy_fn>() == 8 && size_of::<rdy_drop_fn>() == 8 && size_of::<rdy_watch_fn>() == 8);
 const _: () = assert!(RDY_ROOT_V1_0_SIZE as usize == offset_of!(rdy_plugin_root_v1, resources));

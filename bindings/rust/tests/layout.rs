@@ -50,7 +50,7 @@ fn rust_rows() -> Vec<Row> {
         rdy_reload_info { build, instances, restored, serving, note }
         rdy_build { self_ = self, funcs, instance, build }
         rdy_live { cur }
-        rdy__reader_t { gate, registered, in_ = in }
+        rdy__reader_t { top, lim, registered, in_ = in }
     }
     for t in ["rdy_fn", "rdy_release_fn", "rdy_drop_fn", "rdy_watch_fn"] {
         rows.push((format!("{t} size"), format!("sizeof({t})"), 8));
@@ -59,7 +59,7 @@ fn rust_rows() -> Vec<Row> {
         RDY_ABI_MAJOR RDY_ABI_MINOR RDY_ROOT_V1_0_SIZE
         RDY_OK RDY_ETRAP RDY_EABSENT RDY_ENOMEM RDY_EINVAL RDY_EIO RDY_EFORMAT RDY_EINCOMPATIBLE RDY_EDLOPEN
         RDY_EBUSY RDY_EDEAD RDY_EKEPT RDY_EHANDLE
-        RDY__SLOT_LIVE RDY__SLOT_BORROW RDY__SLOT_DEAD RDY__PAGE_BITS RDY__PAGES RDY__LENDS RDY__DEPTH RDY__SLOW
+        RDY__SLOT_LIVE RDY__SLOT_BORROW RDY__SLOT_DEAD RDY__PAGE_BITS RDY__PAGES RDY__LENDS RDY__DEPTH
     }
     rows
 }
