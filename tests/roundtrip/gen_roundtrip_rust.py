@@ -203,7 +203,12 @@ use core::ffi::c_void;
 use core::mem::{ManuallyDrop, MaybeUninit};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-extern "C" {
+'''
+
+# The operations on the ABI types, shared with the Rust host
+# (gen_roundtrip_rust_host.py), which also needs c_void, ManuallyDrop and
+# MaybeUninit in scope.
+OPS = r'''extern "C" {
     fn malloc(n: usize) -> *mut c_void;
     fn free(p: *mut c_void);
 }
@@ -695,10 +700,14 @@ def gen_funcs():
     return api, world
 
 
+def gen_ops():
+    """Lines of Rust: the operations on the ABI types (OPS, then those of tuples and named types)."""
+    return [OPS] + gen_tuples() + gen_named()
+
+
 def gen_lib():
-    o = [PRELUDE.lstrip("\n")]
-    o += gen_tuples()
-    o += gen_named()
+    ops = gen_ops()
+    o = [PRELUDE.lstrip("\n") + ops[0]] + ops[1:]
     api, world = gen_funcs()
     ind = lambda ls: ["    " + l if l else l for l in ls]  # noqa: E731
     o += ["// ---- the plugin ------------------------------------------------------------------", "",
