@@ -1844,11 +1844,59 @@ typedef struct hnames {
 	const char **emeth, **ehas;        /* per export: its method, its has_ method */
 	int32_t *eowner;                   /* per export: the resource struct (index in eres), or -1 */
 	const char **rname;                /* per exported resource: its struct */
+	/*
+	 * Resources the host implements (the world's imported ones, ires).  With
+	 * any, the world's struct and the plugin's resources' structs are generic
+	 * over the host's Imports type H, whose associated types are its objects.
+	 */
+	const char *gd, *gu;               /* "<H: Imports>" and "<H>", or "" */
+	const char *wty;                   /* the world's struct as a type: "Notes<H>" */
+	const char **rty;                  /* per exported resource: its struct as a type */
+	int32_t *iowner;                   /* per import: the imported resource whose trait has it, or -1 */
+	const char **iname;                /* per imported resource: its trait, and its type's name in Imports */
+	const char **ilend, **iwith, **itake, **igive, **idrop; /* per imported resource: the world's helpers */
 } hnames;
 
 static bool gated(const rdy_wit_func *f)
 {
 	return f->stability.kind == RDY_WIT_STAB_STABLE && f->stability.since;
+}
+
+/*
+ * Where a parameter or whole result of T is own<R> or borrow<R> (or R as a
+ * value) of a resource R that the host implements, R's index among the
+ * world's imported resources, with *BORROW telling which; otherwise -1.
+ * Such a value is the host's object on the host's side [F-REP] (b), (c).
+ */
+static int32_t hrep(R *g, rdy_wit_type t, bool *borrow)
+{
+	rdy_wit_type u = unalias(g, t);
+	*borrow = false;
+	if (u < 0)
+		return -1;
+	const rdy_wit_typedef *d = def(g, u);
+	if (d->kind == RDY_WIT_HANDLE) {
+		*borrow = d->borrow;
+		u = unalias(g, d->a);
+	}
+	if (u < 0 || def(g, u)->kind != RDY_WIT_RESOURCE)
+		return -1;
+	for (uint32_t j = 0; j < g->nires; j++)
+		if (g->ires[j].type == u)
+			return (int32_t)j;
+	return -1;
+}
+
+/* The runtime's handle type of imported resource J [R-RES]: after the exported ones. */
+static uint32_t hres(R *g, int32_t j)
+{
+	return g->neres + (uint32_t)j;
+}
+
+/* The host's object of imported resource J, as seen from WHO ("H", "Self"), or "Self" in J's own trait (OWN). */
+static const char *hobj(R *g, const hnames *hn, int32_t j, const char *who, int32_t own)
+{
+	return j == own ? "Self" : rdy__sprintf(&g->a, "<%s as Imports>::%s", who, hn->iname[j]);
 }
 
 static void emit_host_descriptors(R *g)
@@ -1870,72 +1918,368 @@ static void emit_host_descriptors(R *g)
 	      "    w.expect(&RDY_PLUGIN_DESCRIPTOR)?;\n    Ok(w)\n}\n", o);
 }
 
+/* The type a host's function takes for an import's parameter: its own object for a whole handle of it. */
+static const char *hparam_ty(R *g, const hnames *hn, rdy_wit_type t, const char *who, int32_t own)
+{
+	bool b;
+	int32_t j = hrep(g, t, &b);
+	if (j < 0)
+		return vty(g, t);
+	return rdy__sprintf(&g->a, b ? "&%s" : "Box<%s>", hobj(g, hn, j, who, own));
+}
+
+/* The type a host's function returns for an import's result; Self for a constructor of its own trait's object. */
+static const char *hresult_ty(R *g, const hnames *hn, const rdy_wit_func *f, const char *who, int32_t own)
+{
+	bool b;
+	int32_t j = hrep(g, f->result, &b);
+	if (j < 0)
+		return oty(g, f->result);
+	if (f->kind == RDY_WIT_CONSTRUCTOR && j == own)
+		return "Self";
+	return rdy__sprintf(&g->a, "Box<%s>", hobj(g, hn, j, who, own));
+}
+
+/* Parameter names for a host's function, which receives the Imports value as `host`. */
+static const char **host_param_names(R *g, const rdy_wit_func *f)
+{
+	scope s = { 0 };
+	claim(g, &s, "inst", "_");
+	claim(g, &s, "host", "_");
+	const char **out = rdy__allocn(&g->a, f->nparams + 1, sizeof *out);
+	for (uint32_t i = 0; i < f->nparams; i++)
+		out[i] = claim(g, &s, snake(g, f->params[i].name), "_");
+	return out;
+}
+
+/* What the thunks and the resource traits of a world whose host implements resources share. */
+static const char *const hres_helpers[] = {
+	"\n// ---- the host's objects: handles of the resources you implement --------------\n",
+	"\nthread_local! {\n"
+	"    /// The instance calling the host on this thread, with the Imports type it was\n"
+	"    /// made with, while a thunk or destructor of these bindings runs.\n"
+	"    static RDY_CALLING: core::cell::Cell<(*mut rdy::sys::rdy_instance, Option<core::any::TypeId>)> =\n"
+	"        const { core::cell::Cell::new((core::ptr::null_mut(), None)) };\n}\n",
+	"\n/// Runs F as a call from INST, made with the host type H: `rdy::calling()` and\n"
+	"/// the resource traits' handle functions act on INST while it runs, and the\n"
+	"/// previous caller is back after, on unwinding too.\n///\n/// # Safety\n"
+	"/// INST is NULL or a live instance made with H that outlives F's run.\n"
+	"unsafe fn rdy_called<H: Imports + ?Sized, R>(inst: *mut rdy::sys::rdy_instance, f: impl FnOnce() -> R) -> R {\n"
+	"    struct Back((*mut rdy::sys::rdy_instance, Option<core::any::TypeId>));\n"
+	"    impl Drop for Back {\n        fn drop(&mut self) {\n            RDY_CALLING.with(|c| c.set(self.0));\n        }\n    }\n"
+	"    let _back = Back(RDY_CALLING.with(|c| c.replace((inst, Some(core::any::TypeId::of::<H>())))));\n"
+	"    // SAFETY: INST is NULL or live (the caller's contract).\n"
+	"    unsafe { rdy::with_calling(inst, f) }\n}\n",
+	"\n/// The instance calling the host on this thread, when one made with H is.\n"
+	"fn rdy_caller<H: Imports + ?Sized>(what: &str) -> rdy::Result<*mut rdy::sys::rdy_instance> {\n"
+	"    let (inst, ty) = RDY_CALLING.with(|c| c.get());\n"
+	"    if inst.is_null() || ty != Some(core::any::TypeId::of::<H>()) {\n"
+	"        return Err(rdy::Error::new(\n            rdy::ErrorCode::Inval,\n"
+	"            format!(\"{what}: no instance of this host's is calling: it works inside your import functions and destructors\"),\n"
+	"        ));\n    }\n    Ok(inst)\n}\n",
+	"\n/// A handle a plugin passed to the host, lent for the host's function; the\n/// lend ends when the guard is dropped.\n"
+	"struct RdyLent {\n    rep: *mut c_void,\n}\nimpl RdyLent {\n"
+	"    /// # Safety\n    /// INST is live; the guard is dropped on this thread, before any lend made after it.\n"
+	"    unsafe fn new(inst: *mut rdy::sys::rdy_instance, res: u32, handle: u32) -> Result<RdyLent, i32> {\n"
+	"        let mut rep = core::ptr::null_mut();\n"
+	"        // SAFETY: INST is live; the runtime checks HANDLE.\n"
+	"        let st = unsafe { rdy::sys::rdy_outline_handle_lend(inst, res, handle, &mut rep) };\n"
+	"        if st != RDY_OK {\n            return Err(st);\n        }\n        Ok(RdyLent { rep })\n    }\n}\n"
+	"impl Drop for RdyLent {\n    fn drop(&mut self) {\n        // SAFETY: ends this thread's last lend, the one this guard made.\n"
+	"        unsafe { rdy::sys::rdy_outline_handle_unlend() }\n    }\n}\n",
+	"\n/// Takes own HANDLE of INST's: its rep, the implementer's again.\n///\n/// # Safety\n/// INST is live.\n"
+	"unsafe fn rdy_took(inst: *mut rdy::sys::rdy_instance, res: u32, handle: u32) -> Result<*mut c_void, i32> {\n"
+	"    let mut rep = core::ptr::null_mut();\n    // SAFETY: INST is live; the runtime checks HANDLE.\n"
+	"    let st = unsafe { rdy::sys::rdy_handle_take(inst, res, handle, &mut rep) };\n"
+	"    if st != RDY_OK {\n        return Err(st);\n    }\n    Ok(rep)\n}\n",
+	"\n/// A new own handle for INST to OBJ, the host's object of resource RES; when\n"
+	"/// the runtime refuses, the status and the object back.\n///\n"
+	"/// # Safety\n/// INST is live, and the objects of its resource RES are T's.\n"
+	"unsafe fn rdy_give<T>(inst: *mut rdy::sys::rdy_instance, res: u32, obj: Box<T>) -> Result<u32, (i32, Box<T>)> {\n"
+	"    let rep = Box::into_raw(obj) as *mut c_void;\n    let mut h = 0u32;\n"
+	"    // SAFETY: INST is live; the handle owns the Box from now on.\n"
+	"    let st = unsafe { rdy::sys::rdy_handle_new(inst, res, rep, &mut h) };\n"
+	"    if st != RDY_OK {\n        // SAFETY: no handle was made: the Box is still only ours.\n"
+	"        return Err((st, unsafe { Box::from_raw(rep as *mut T) }));\n    }\n    Ok(h)\n}\n"
+	"\n/// A refused `rdy_give` as an error with the runtime's message, read before\n"
+	"/// the object is dropped (its Drop may use handles too).\n"
+	"fn rdy_not_given<T>(r: Result<u32, (i32, Box<T>)>) -> rdy::Result<u32> {\n"
+	"    r.map_err(|(st, obj)| {\n        let e = handle_error(st);\n        drop(obj);\n        e\n    })\n}\n",
+	"\n/// A borrow handle of the host's object, lent to one call into the plugin and\n/// ended when the guard is dropped [F-REP] (b).\n"
+	"struct RdyBorrowed {\n    inst: *mut rdy::sys::rdy_instance,\n    handle: u32,\n}\nimpl RdyBorrowed {\n"
+	"    /// # Safety\n    /// INST is live, and OBJ, of its resource RES, outlives the guard.\n"
+	"    unsafe fn new<T>(inst: *mut rdy::sys::rdy_instance, res: u32, obj: &T) -> rdy::Result<RdyBorrowed> {\n"
+	"        let mut handle = 0u32;\n"
+	"        // SAFETY: INST is live; OBJ stays valid until the guard ends the borrow.\n"
+	"        let st = unsafe { rdy::sys::rdy_handle_borrow(inst, res, obj as *const T as *mut c_void, &mut handle) };\n"
+	"        if st != RDY_OK {\n            return Err(handle_error(st));\n        }\n        Ok(RdyBorrowed { inst, handle })\n    }\n}\n"
+	"impl Drop for RdyBorrowed {\n    fn drop(&mut self) {\n"
+	"        // SAFETY: the instance outlives the call; the runtime ends only this borrow.\n"
+	"        unsafe { rdy::sys::rdy_handle_end(self.inst, self.handle) }\n    }\n}\n",
+	"\n/// An own handle of the host's object made for one call into the plugin: when\n"
+	"/// a later step is refused before the call, the guard drops it, and the object\n/// with it [F-REP] (b); once the call is made, the plugin has it.\n"
+	"struct RdyGiven {\n    inst: *mut rdy::sys::rdy_instance,\n    res: u32,\n    handle: u32,\n}\nimpl RdyGiven {\n"
+	"    /// # Safety\n    /// INST is live, and the objects of its resource RES are T's.\n"
+	"    unsafe fn new<T>(inst: *mut rdy::sys::rdy_instance, res: u32, obj: Box<T>) -> rdy::Result<RdyGiven> {\n"
+	"        // SAFETY: the caller's contract.\n"
+	"        let handle = rdy_not_given(unsafe { rdy_give(inst, res, obj) })?;\n"
+	"        Ok(RdyGiven { inst, res, handle })\n    }\n"
+	"    /// The call was made: the handle is the plugin's.\n    fn given(self) {\n        core::mem::forget(self);\n    }\n}\n"
+	"impl Drop for RdyGiven {\n    fn drop(&mut self) {\n"
+	"        // SAFETY: the instance is live, and no call has the new handle yet.\n"
+	"        let _ = unsafe { rdy::sys::rdy_handle_drop(self.inst, self.res, self.handle) };\n    }\n}\n",
+	NULL
+};
+
+/* One host's function's declaration: in Imports (OWN -1, WHO "Self") or in imported resource OWN's trait (WHO "H"). */
+static void emit_hfunc_decl(R *g, const hnames *hn, uint32_t i, const char *who, int32_t own)
+{
+	FILE *o = g->o;
+	const rdy_wit_func *f = g->imp[i].func;
+	const char **pn = own >= 0 ? host_param_names(g, f) : param_names(g, f); /* only a resource's take `host` */
+	bool method = own >= 0 && f->kind == RDY_WIT_METHOD;
+	fn_comment(g, &g->imp[i], "    ");
+	fprintf(o, "    fn %s(%s", hn->imeth[i], method ? "&self, host: &H" : own >= 0 ? "host: &H" : "&self");
+	for (uint32_t p = method; p < f->nparams; p++)
+		fprintf(o, ", %s: %s", pn[p], hparam_ty(g, hn, f->params[p].type, who, own));
+	fputc(')', o);
+	if (f->result != RDY_WIT_NONE)
+		fprintf(o, " -> %s", hresult_ty(g, hn, f, who, own));
+	fputs(";\n", o);
+}
+
+/* The trait of imported resource J, which the host's object's type implements. */
+static void emit_hres_trait(R *g, const hnames *hn, int32_t j)
+{
+	FILE *o = g->o;
+	rdy_wit_type t = g->ires[j].type;
+	const char *cn = hn->iname[j];
+	uint32_t res = hres(g, j);
+	char id[256] = "the world";
+	if (g->ires[j].iface >= 0)
+		rdy_wit_interface_id(g->m, g->ires[j].iface, id, sizeof id);
+	fprintf(o, "\n/// The resource `%s` of %s, which this host implements: your object's\n"
+		   "/// type implements this trait, and `Imports::%s` names it.  Plugins see only\n"
+		   "/// handles; the generated code hands you the object (docs/abi.md §4): a\n"
+		   "/// borrow as `&Self`, lent for the call, an own handle as `Box<Self>`, yours.\n"
+		   "/// Dropping it is its destructor: the runtime drops it when the plugin drops\n"
+		   "/// its last own handle, or its instance is freed by force.  H is your\n"
+		   "/// `Imports` type, whose value every function receives as `host`.  A panic\n"
+		   "/// returns RDY_ETRAP to the plugin; a panic in Drop is caught and ignored.\n",
+		def(g, t)->name, id, cn);
+	doc(g, "", def(g, t)->docs);
+	fprintf(o, "pub trait %s<H: Imports<%s = Self> + ?Sized>: Sized + Send + Sync + 'static {\n", cn, cn);
+	for (uint32_t i = 0; i < g->nimp; i++)
+		if (hn->iowner[i] == j)
+			emit_hfunc_decl(g, hn, i, "H", j);
+	fprintf(o, "    /// A new own handle to the object for the instance calling you (inside\n"
+		   "    /// your import functions and destructors), for a value that carries one\n"
+		   "    /// (an option, a record...): ownership goes with it.  When the runtime\n"
+		   "    /// refuses, or no instance of H's is calling, the object is dropped.\n"
+		   "    fn into_own(self: Box<Self>) -> rdy::Result<%sOwn> {\n"
+		   "        let inst = rdy_caller::<H>(\"%s::into_own\")?;\n"
+		   "        // SAFETY: INST is calling, so live; its resource %u's objects are H's, Self.\n"
+		   "        let handle = rdy_not_given(unsafe { rdy_give(inst, %u, self) })?;\n"
+		   "        Ok(%sOwn { handle })\n    }\n", cn, cn, res, res, cn);
+	fprintf(o, "    /// Takes back the object of own handle OWN of the instance calling you: the\n"
+		   "    /// handle is gone, the object yours again (no destructor runs).\n"
+		   "    fn take_own(own: %sOwn) -> rdy::Result<Box<Self>> {\n"
+		   "        let inst = rdy_caller::<H>(\"%s::take_own\")?;\n"
+		   "        // SAFETY: INST is calling, so live; the runtime checks the handle.\n"
+		   "        let rep = unsafe { rdy_took(inst, %u, own.handle) }.map_err(handle_error)?;\n"
+		   "        // SAFETY: the rep of a handle of this resource of an instance of H's is a\n"
+		   "        // Box<Self> of this host's, ours alone once taken.\n"
+		   "        Ok(unsafe { Box::from_raw(rep as *mut Self) })\n    }\n", cn, cn, res);
+	fprintf(o, "    /// Runs F with the object of HANDLE (own or borrow) of the instance calling\n"
+		   "    /// you, checked and lent for F's run, so that it cannot be dropped meanwhile.\n"
+		   "    fn with_rep<T, F: FnOnce(&Self) -> T>(handle: u32, f: F) -> rdy::Result<T> {\n"
+		   "        let inst = rdy_caller::<H>(\"%s::with_rep\")?;\n"
+		   "        // SAFETY: INST is calling, so live; the guard is dropped here, on this thread.\n"
+		   "        let lent = unsafe { RdyLent::new(inst, %u, handle) }.map_err(handle_error)?;\n"
+		   "        // SAFETY: as take_own's: a Box<Self>, lent while F runs.\n"
+		   "        Ok(f(unsafe { &*(lent.rep as *const Self) }))\n    }\n", cn, res);
+	fprintf(o, "    /// Drops own handle OWN of the instance calling you: the object's\n"
+		   "    /// destructor runs, once.\n"
+		   "    fn drop_own(own: %sOwn) -> rdy::Result<()> {\n"
+		   "        let inst = rdy_caller::<H>(\"%s::drop_own\")?;\n"
+		   "        // SAFETY: INST is calling, so live; the runtime checks the handle.\n"
+		   "        let st = unsafe { rdy::sys::rdy_handle_drop(inst, %u, own.handle) };\n"
+		   "        if st != RDY_OK {\n            return Err(handle_error(st));\n        }\n        Ok(())\n    }\n}\n",
+		cn, cn, res);
+}
+
+/* The thunk of import I of a world whose host implements resources: CTX is the calling instance. */
+static void emit_hthunk(R *g, const hnames *hn, uint32_t i)
+{
+	const rdy_wit_func *f = g->imp[i].func;
+	FILE *o = g->o;
+	bool b;
+	int32_t own = hn->iowner[i];
+	fprintf(o, "\n/// The import table's entry %u: `%s`.  CTX is the calling instance (the\n"
+		   "/// instance's config has pass_instance).\n"
+		   "unsafe extern \"C\" fn __rdy_import_%u<H: Imports>(ctx: *mut c_void", i, f->name, i);
+	for (uint32_t p = 0; p < f->nparams; p++)
+		fprintf(o, ", p%u: %s", p, abi_param(g, f->params[p].type, false));
+	if (f->result != RDY_WIT_NONE)
+		fprintf(o, ", ret: %s", abi_result(g, f->result, false));
+	fputs(") -> i32 {\n    let inst = ctx as *mut rdy::sys::rdy_instance;\n"
+	      "    let body = move || -> Result<(), i32> {\n"
+	      "        // SAFETY: INST is the calling instance, live for the call, which instantiate\n"
+	      "        // made with the Box<H> as its context.\n"
+	      "        let host: &H = unsafe { &*(rdy::sys::rdy_instance_ctx(inst) as *const H) };\n", o);
+	/* Values first, then lends, then takes: a refused step changes nothing where it can [F-REP] (c). */
+	for (uint32_t p = 0; p < f->nparams; p++)
+		if (hrep(g, f->params[p].type, &b) < 0)
+			fprintf(o, "        let a%u = %s;\n", p, arg_conv(g, NULL, f->params[p].type, p));
+	for (uint32_t p = 0; p < f->nparams; p++) {
+		int32_t j = hrep(g, f->params[p].type, &b);
+		if (j < 0 || !b)
+			continue;
+		const char *x = hobj(g, hn, j, "H", -1);
+		fprintf(o, "        // SAFETY: INST is live; the guard is dropped in this closure, on this thread.\n"
+			   "        let __l%u = unsafe { RdyLent::new(inst, %u, p%u.handle) }?;\n"
+			   "        // SAFETY: the rep of a handle of this resource of an instance of H's is a Box\n"
+			   "        // of H's object, lent for the call.\n"
+			   "        let a%u: &%s = unsafe { &*(__l%u.rep as *const %s) };\n", p, hres(g, j), p, p, x, p, x);
+	}
+	for (uint32_t p = 0; p < f->nparams; p++) {
+		int32_t j = hrep(g, f->params[p].type, &b);
+		if (j < 0 || b)
+			continue;
+		const char *x = hobj(g, hn, j, "H", -1);
+		fprintf(o, "        // SAFETY: INST is live; taken, the rep (a Box of H's object) is ours alone.\n"
+			   "        let a%u: Box<%s> = unsafe { Box::from_raw(rdy_took(inst, %u, p%u.handle)? as *mut %s) };\n",
+			p, x, hres(g, j), p, x);
+	}
+	bool method = own >= 0 && f->kind == RDY_WIT_METHOD;
+	fputs(f->result != RDY_WIT_NONE ? "        let out = " : "        ", o);
+	if (own >= 0)
+		fprintf(o, "<%s as %s<H>>::%s(%shost", hobj(g, hn, own, "H", -1), hn->iname[own], hn->imeth[i], method ? "a0, " : "");
+	else
+		fprintf(o, "host.%s(", hn->imeth[i]);
+	for (uint32_t p = method; p < f->nparams; p++)
+		fprintf(o, "%sa%u", p > method || own >= 0 ? ", " : "", p);
+	fputs(");\n", o);
+	int32_t rj = f->result != RDY_WIT_NONE ? hrep(g, f->result, &b) : -1;
+	if (rj >= 0)
+		fprintf(o, "        // The object is the calling instance's now, by a new own handle [F-REP] (c).\n"
+			   "        // SAFETY: INST is live; its resource %u's objects are H's.\n"
+			   "        let h = unsafe { rdy_give(inst, %u, %s) }.map_err(|(st, _)| st)?;\n"
+			   "        // SAFETY: RET points at room for the result [F-RESULT].\n"
+			   "        unsafe { ret.write(%s { handle: h }) };\n",
+			hres(g, rj), hres(g, rj), f->kind == RDY_WIT_CONSTRUCTOR && rj == own ? "Box::new(out)" : "out",
+			rty(g, f->result));
+	else if (f->result != RDY_WIT_NONE)
+		fprintf(o, "        let abi: %s = RdyIntoAbi::into_abi(out);\n"
+			   "        // SAFETY: RET points at room for the result [F-RESULT].\n        unsafe { ret.write(abi) };\n",
+			rty(g, f->result));
+	fputs("        Ok(())\n    };\n"
+	      "    // SAFETY: INST is live for the call, an instance that instantiate made with H.\n"
+	      "    rdy_guard(|| unsafe { rdy_called::<H, _>(inst, body) })\n}\n", o);
+}
+
 static void emit_host_imports(R *g, hnames *hn)
 {
 	FILE *o = g->o;
-	scope ms = { 0 };
+	bool b;
+	scope ms = { 0 }, *ts = rdy__allocn(&g->a, g->nires + 1, sizeof *ts);
 	hn->imeth = rdy__allocn(&g->a, g->nimp + 1, sizeof *hn->imeth);
 	hn->ihas = rdy__allocn(&g->a, g->nimp + 1, sizeof *hn->ihas);
+	hn->iowner = rdy__allocn(&g->a, g->nimp + 1, sizeof *hn->iowner);
+	static const char *const helpers[] = { "into_own", "take_own", "with_rep", "drop_own", NULL };
+	for (uint32_t j = 0; j < g->nires; j++)
+		for (const char *const *h = helpers; *h; h++)
+			claim(g, &ts[j], *h, "_");
 	fputs("\n// ---- imports: you implement this trait ---------------------------------------\n\n"
 	      "/// The host's functions that plugins import, one method per function.  The\n"
 	      "/// runtime may call them from any thread.  A panic reaches the plugin as\n"
 	      "/// RDY_ETRAP; a string argument that is not UTF-8 is refused with RDY_EINVAL\n"
 	      "/// before your method runs.  Results are copied into memory that the\n"
-	      "/// generated release functions free once the plugin is done with them.\n"
-	      "pub trait Imports: Send + Sync + 'static {\n", o);
+	      "/// generated release functions free once the plugin is done with them.\n", o);
+	if (g->nires)
+		fputs("/// The resources this host implements are your types, named here, each\n"
+		      "/// implementing its trait (constructor, methods, static functions).\n", o);
+	fputs("pub trait Imports: Send + Sync + 'static {\n", o);
+	for (uint32_t j = 0; j < g->nires; j++)
+		fprintf(o, "    /// Your object of resource `%s`.\n    type %s: %s<Self>;\n", def(g, g->ires[j].type)->name,
+			hn->iname[j], hn->iname[j]);
 	for (uint32_t i = 0; i < g->nimp; i++) {
 		const rdy_wit_func *f = g->imp[i].func;
 		const char *part = func_part(g, f);
+		int32_t j = f->resource >= 0 ? hrep(g, f->resource, &b) : -1;
+		hn->iowner[i] = j;
 		if (g->imp[i].iface >= 0)
 			part = rdy__sprintf(&g->a, "%s_%s", snake(g, iface_label(g, g->imp[i].iface)), part);
-		hn->imeth[i] = claim(g, &ms, fix_keyword(g, part), "_");
+		if (j >= 0) {
+			const char *dot = strchr(f->name, '.');
+			hn->imeth[i] = claim(g, &ts[j], f->kind == RDY_WIT_CONSTRUCTOR || !dot ? "new" : snake(g, dot + 1), "_");
+		} else {
+			hn->imeth[i] = claim(g, &ms, fix_keyword(g, part), "_");
+		}
 		hn->ihas[i] = gated(f) ? claim(g, &ms, rdy__sprintf(&g->a, "has_%s", part), "_") : NULL;
 	}
 	for (uint32_t i = 0; i < g->nimp; i++) {
 		const rdy_wit_func *f = g->imp[i].func;
-		const char **pn = param_names(g, f);
-		fn_comment(g, &g->imp[i], "    ");
-		fprintf(o, "    fn %s(&self", hn->imeth[i]);
-		for (uint32_t p = 0; p < f->nparams; p++)
-			fprintf(o, ", %s: %s", pn[p], vty(g, f->params[p].type));
-		fputc(')', o);
-		if (f->result != RDY_WIT_NONE)
-			fprintf(o, " -> %s", oty(g, f->result));
-		fputs(";\n", o);
+		if (hn->iowner[i] < 0)
+			emit_hfunc_decl(g, hn, i, "Self", -1);
 		if (hn->ihas[i])
 			fprintf(o, "    /// Whether you provide `%s` (gated: when false, plugins see it absent).\n"
 				   "    fn %s(&self) -> bool {\n        true\n    }\n", f->name, hn->ihas[i]);
 	}
 	fputs("}\n", o);
-	if (!g->nimp)
+	if (!g->nimp && !g->nires)
 		fputs("/// A world without imports: any host will do.\nimpl Imports for () {}\n", o);
+	if (g->nires) {
+		for (uint32_t j = 0; j < g->nires; j++)
+			emit_hres_trait(g, hn, (int32_t)j);
+		for (const char *const *h = hres_helpers; *h; h++)
+			fputs(*h, o);
+	}
 	for (uint32_t i = 0; i < g->nimp; i++) {
 		const rdy_wit_func *f = g->imp[i].func;
-		fprintf(o, "\n/// The import table's entry %u: `%s`.\nunsafe extern \"C\" fn __rdy_import_%u<H: Imports>(ctx: *mut c_void", i,
-			f->name, i);
-		for (uint32_t p = 0; p < f->nparams; p++)
-			fprintf(o, ", p%u: %s", p, abi_param(g, f->params[p].type, false));
-		if (f->result != RDY_WIT_NONE)
-			fprintf(o, ", ret: %s", abi_result(g, f->result, false));
-		fputs(") -> i32 {\n    rdy_guard(|| {\n        // SAFETY: CTX is the Box<H> of the instance, alive until it is freed.\n"
-		      "        let host: &H = unsafe { &*(ctx as *const H) };\n", o);
-		for (uint32_t p = 0; p < f->nparams; p++)
-			fprintf(o, "        let a%u = %s;\n", p, arg_conv(g, NULL, f->params[p].type, p));
-		fprintf(o, "        %shost.%s(", f->result != RDY_WIT_NONE ? "let out = " : "", hn->imeth[i]);
-		for (uint32_t p = 0; p < f->nparams; p++)
-			fprintf(o, "%sa%u", p ? ", " : "", p);
-		fputs(");\n", o);
-		if (f->result != RDY_WIT_NONE)
-			fprintf(o, "        let abi: %s = RdyIntoAbi::into_abi(out);\n"
-				   "        // SAFETY: RET points at room for the result [F-RESULT].\n        unsafe { ret.write(abi) };\n",
-				rty(g, f->result));
-		fputs("        Ok(())\n    })\n}\n", o);
+		if (g->nires) {
+			emit_hthunk(g, hn, i);
+		} else {
+			fprintf(o, "\n/// The import table's entry %u: `%s`.\nunsafe extern \"C\" fn __rdy_import_%u<H: Imports>(ctx: *mut c_void", i,
+				f->name, i);
+			for (uint32_t p = 0; p < f->nparams; p++)
+				fprintf(o, ", p%u: %s", p, abi_param(g, f->params[p].type, false));
+			if (f->result != RDY_WIT_NONE)
+				fprintf(o, ", ret: %s", abi_result(g, f->result, false));
+			fputs(") -> i32 {\n    rdy_guard(|| {\n        // SAFETY: CTX is the Box<H> of the instance, alive until it is freed.\n"
+			      "        let host: &H = unsafe { &*(ctx as *const H) };\n", o);
+			for (uint32_t p = 0; p < f->nparams; p++)
+				fprintf(o, "        let a%u = %s;\n", p, arg_conv(g, NULL, f->params[p].type, p));
+			fprintf(o, "        %shost.%s(", f->result != RDY_WIT_NONE ? "let out = " : "", hn->imeth[i]);
+			for (uint32_t p = 0; p < f->nparams; p++)
+				fprintf(o, "%sa%u", p ? ", " : "", p);
+			fputs(");\n", o);
+			if (f->result != RDY_WIT_NONE)
+				fprintf(o, "        let abi: %s = RdyIntoAbi::into_abi(out);\n"
+					   "        // SAFETY: RET points at room for the result [F-RESULT].\n        unsafe { ret.write(abi) };\n",
+					rty(g, f->result));
+			fputs("        Ok(())\n    })\n}\n", o);
+		}
 		if (f->result != RDY_WIT_NONE && needs_free(g, f->result))
 			fprintf(o, "/// Frees a result of `__rdy_import_%u`, as the C host's release functions do [F-OWN].\n"
 				   "unsafe extern \"C\" fn __rdy_import_release_%u(_ctx: *mut c_void, ret: *mut c_void) {\n"
 				   "    // SAFETY: RET is a result that the thunk wrote, released once.\n"
 				   "    unsafe { (*(ret as *mut %s)).rdy_free() };\n}\n", i, i, rty(g, f->result));
 	}
+	for (uint32_t j = 0; j < g->nires; j++)
+		fprintf(o, "\n/// The destructor of the host's `%s`: drops your object, once [H-DROP].  A\n"
+			   "/// panic in its Drop cannot be reported (the runtime's destructor returns\n"
+			   "/// nothing): it is caught, so that no unwind crosses the boundary, and the\n"
+			   "/// object is gone either way.\n"
+			   "unsafe extern \"C\" fn __rdy_hdrop_%u<H: Imports>(_ctx: *mut c_void, rep: *mut c_void) {\n"
+			   "    // The runtime runs a host's destructor with the handle's instance calling.\n"
+			   "    let inst = rdy::calling();\n"
+			   "    // SAFETY: REP is the Box of an object of this resource, which the runtime\n"
+			   "    // destroys once [H-DROP].\n"
+			   "    let body = move || drop(unsafe { Box::from_raw(rep as *mut %s) });\n"
+			   "    // SAFETY: INST is live while its destructor runs, an instance made with H.\n"
+			   "    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe { rdy_called::<H, _>(inst, body) }));\n}\n",
+			def(g, g->ires[j].type)->name, j, hobj(g, hn, (int32_t)j, "H", -1));
 }
 
 /* The ABI type of an export's call, for transmute. */
@@ -1952,14 +2296,24 @@ static const char *eret_ty(R *g, const hnames *hn, const rdy_wit_func *f)
 		return "()";
 	int32_t k = prep(g, f->result, &b);
 	if (k >= 0)
-		return hn->rname[k];
+		return hn->rty[k];
+	if ((k = hrep(g, f->result, &b)) >= 0)
+		return rdy__sprintf(&g->a, "Box<%s>", hobj(g, hn, k, "H", -1));
 	if (needs_free(g, f->result))
 		return rdy__sprintf(&g->a, "Returned<%s>", rty(g, f->result));
 	rdy_wit_type u = unalias(g, f->result);
 	return u == RDY_WIT_BOOL ? "bool" : u == RDY_WIT_CHAR ? "char" : rty(g, f->result);
 }
 
-/* One export's method; SELF_RES: a method of a resource's struct (self is param 0), else -1. */
+/*
+ * One export's method.  Its steps, before the call, in docs/abi.md [F-REP]'s
+ * order: every borrow, in parameter order (a plugin's object lent, a host's
+ * object lent as a new borrow handle), then every own (a plugin's object
+ * taken, a host's object given as a new own handle).  Each step is a guard
+ * that undoes it when a later one is refused: a lend ended, a taken object
+ * destroyed, a given handle dropped; once the call is made, the owns are the
+ * plugin's.
+ */
 static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 {
 	FILE *o = g->o;
@@ -1973,24 +2327,42 @@ static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 	fputc('\n', o);
 	fn_comment(g, &g->exp[i], "    ");
 	/* Inlined into the caller, so that a call costs what the plugin's entry does, or little more. */
-	fprintf(o, "    #[inline]\n    pub fn %s(%s", hn->emeth[i], method ? "&self" : owner >= 0 ? rdy__sprintf(&g->a, "w: &%s", hn->world) : "&self");
-	const char *lends = "", *takes = "";
+	fprintf(o, "    #[inline]\n    pub fn %s(%s", hn->emeth[i], method ? "&self" : owner >= 0 ? rdy__sprintf(&g->a, "w: &%s", hn->wty) : "&self");
+	const char *lends = "", *takes = "", *made = "";
 	for (uint32_t p = 0; p < f->nparams; p++) {
 		rdy_wit_type t = f->params[p].type;
-		int32_t k = prep(g, t, &b);
+		int32_t k = prep(g, t, &b), j = k < 0 ? hrep(g, t, &b) : -1;
 		const char *nm = p == 0 && method ? "self" : pn[p];
 		if (!(p == 0 && method))
-			fprintf(o, ", %s: %s", pn[p], k >= 0 ? rdy__sprintf(&g->a, "%s%s", b ? "&" : "", hn->rname[k])
-								: host_param(g, t));
+			fprintf(o, ", %s: %s", pn[p], k >= 0 ? rdy__sprintf(&g->a, "%s%s", b ? "&" : "", hn->rty[k])
+					     : j >= 0 ? rdy__sprintf(&g->a, b ? "&%s" : "Box<%s>", hobj(g, hn, j, "H", -1))
+						      : host_param(g, t));
 		if (k >= 0) {
 			if (!route)
 				route = rdy__sprintf(&g->a, "%s.handle", nm);
-			if (b)
+			if (b) {
 				lends = rdy__sprintf(&g->a, "%s            let __l%u = Lend::new(__b, %d, %s.handle)?;\n", lends, p, k, nm);
-			else
-				takes = rdy__sprintf(&g->a, "%s            let __r%u = take(__b, %d, &%s)?;\n"
-						   "            %s.disown();\n", takes, p, k, nm, nm);
-			args = rdy__sprintf(&g->a, "%s, %s", args, b ? rdy__sprintf(&g->a, "__l%u.rep", p) : rdy__sprintf(&g->a, "__r%u", p));
+			} else {
+				takes = rdy__sprintf(&g->a, "%s            let __r%u = RdyTaken { inst: __b.instance(), res: %d, rep: take(__b, %d, &%s)? };\n"
+							    "            %s.disown();\n", takes, p, k, k, nm, nm);
+				made = rdy__sprintf(&g->a, "%s            __r%u.given();\n", made, p);
+			}
+			args = rdy__sprintf(&g->a, "%s, %s", args, b ? rdy__sprintf(&g->a, "__l%u.rep", p) : rdy__sprintf(&g->a, "__r%u.rep", p));
+		} else if (j >= 0) {
+			const char *rn = tname(g, g->ires[j].type);
+			if (b) {
+				lends = rdy__sprintf(&g->a, "%s            // SAFETY: the build's instance is live; %s outlives the call, and the\n"
+							    "            // guard ends the borrow after it.\n"
+							    "            let __h%u = unsafe { RdyBorrowed::new(__b.instance(), %u, %s) }?;\n",
+						     lends, nm, p, hres(g, j), nm);
+				args = rdy__sprintf(&g->a, "%s, %sBorrow { handle: __h%u.handle }", args, rn, p);
+			} else {
+				takes = rdy__sprintf(&g->a, "%s            // SAFETY: the build's instance is live; it was made with H.\n"
+							    "            let __g%u = unsafe { RdyGiven::new(__b.instance(), %u, %s) }?;\n",
+						     takes, p, hres(g, j), nm);
+				made = rdy__sprintf(&g->a, "%s            __g%u.given();\n", made, p);
+				args = rdy__sprintf(&g->a, "%s, %sOwn { handle: __g%u.handle }", args, rn, p);
+			}
 		} else {
 			args = rdy__sprintf(&g->a, "%s, %s", args, host_arg(g, t, pn[p], p, &pre));
 		}
@@ -2006,23 +2378,32 @@ static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 	fprintf(o, "            // SAFETY: export %u has this exact type (docs/abi.md §3).\n"
 		   "            let __c = unsafe { core::mem::transmute::<unsafe extern \"C\" fn(), %s>(__c) };\n", i, efn_ty(g, f));
 	int32_t rk = f->result != RDY_WIT_NONE ? prep(g, f->result, &b) : -1;
+	int32_t rj = f->result != RDY_WIT_NONE && rk < 0 ? hrep(g, f->result, &b) : -1;
 	if (f->result == RDY_WIT_NONE) {
 		fprintf(o, "            // SAFETY: the arguments are valid for the call.\n"
-			   "            let __st = unsafe { __c(__b.self_ptr()%s) };\n"
+			   "            let __st = unsafe { __c(__b.self_ptr()%s) };\n%s"
 			   "            if __st != RDY_OK {\n                return Err(rdy::Error::from_status(__st, \"%s\"));\n            }\n"
-			   "            Ok(())\n", args, f->name);
+			   "            Ok(())\n", args, made, f->name);
 	} else {
 		const char *abit = rk >= 0 ? "*mut c_void" : rty(g, f->result);
 		fprintf(o, "            let mut __ret = MaybeUninit::<%s>::uninit();\n"
 			   "            // SAFETY: the arguments are valid for the call; RET has room for the result.\n"
-			   "            let __st = unsafe { __c(__b.self_ptr()%s, __ret.as_mut_ptr()) };\n"
+			   "            let __st = unsafe { __c(__b.self_ptr()%s, __ret.as_mut_ptr()) };\n%s"
 			   "            if __st != RDY_OK {\n                return Err(rdy::Error::from_status(__st, \"%s\"));\n            }\n"
 			   "            // SAFETY: the call succeeded, so the plugin wrote the result.\n"
-			   "            let __v = unsafe { __ret.assume_init() };\n", abit, args, f->name);
+			   "            let __v = unsafe { __ret.assume_init() };\n", abit, args, made, f->name);
 		rdy_wit_type u = unalias(g, f->result);
 		if (rk >= 0)
 			fprintf(o, "            let handle = own_new(__b, %d, __v)?;\n"
-				   "            Ok(%s { inner: __w.clone(), handle })\n", rk, hn->rname[rk]);
+				   "            Ok(%s { inner: __w.clone(), handle%s })\n", rk, hn->rname[rk],
+				*hn->gu ? ", _h: core::marker::PhantomData" : "");
+		else if (rj >= 0)
+			fprintf(o, "            // The host's object comes back: its handle is taken [F-REP] (b).\n"
+				   "            // SAFETY: the build's instance is live; the runtime checks the handle.\n"
+				   "            let rep = unsafe { rdy_took(__b.instance(), %u, __v.handle) }.map_err(handle_error)?;\n"
+				   "            // SAFETY: the rep of a handle of this resource of an instance made with H\n"
+				   "            // is a Box of H's object, ours alone once taken.\n"
+				   "            Ok(unsafe { Box::from_raw(rep as *mut %s) })\n", hres(g, rj), hobj(g, hn, rj, "H", -1));
 		else if (needs_free(g, f->result))
 			fprintf(o, "            __w.inst.results().fetch_add(1, core::sync::atomic::Ordering::AcqRel);\n"
 				   "            Ok(Returned { v: __v, inner: __w.clone(), index: %u })\n", i);
@@ -2034,6 +2415,51 @@ static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 			fputs("            Ok(__v)\n", o);
 	}
 	fputs("        })?\n    }\n", o);
+}
+
+/* The world's struct's handle functions for imported resource J, for values that carry handles. */
+static void emit_hres_world(R *g, const hnames *hn, int32_t j)
+{
+	FILE *o = g->o;
+	const char *tn = tname(g, g->ires[j].type), *x = hobj(g, hn, j, "H", -1), *name = def(g, g->ires[j].type)->name;
+	uint32_t res = hres(g, j);
+	fprintf(o, "    /// A new own handle of this instance's to your `%s` OBJ, for a value that\n"
+		   "    /// carries one (an option, a record...): ownership goes with it.  When the\n"
+		   "    /// runtime refuses (a killed instance), the object is dropped.\n"
+		   "    pub fn %s(&self, obj: Box<%s>) -> rdy::Result<%sOwn> {\n"
+		   "        // SAFETY: the instance lives while self does, made with H.\n"
+		   "        let handle = rdy_not_given(unsafe { rdy_give(self.inner.inst.as_ptr(), %u, obj) })?;\n"
+		   "        Ok(%sOwn { handle })\n    }\n", name, hn->igive[j], x, tn, res, tn);
+	fprintf(o, "    /// Lends OBJS to this instance as borrow handles, for a value that carries\n"
+		   "    /// them (a list of borrows...): F gets the handles, in order, and they end\n"
+		   "    /// when it returns, after which the plugin's uses of them are refused as\n"
+		   "    /// stale.  When one is refused, those lent before it end, and F does not run.\n"
+		   "    pub fn %s<T>(&self, objs: &[&%s], f: impl FnOnce(&[%sBorrow]) -> T) -> rdy::Result<T> {\n"
+		   "        let mut lent = Vec::with_capacity(objs.len());\n        for obj in objs {\n"
+		   "            // SAFETY: the instance is live; OBJ outlives the guards, dropped here.\n"
+		   "            lent.push(unsafe { RdyBorrowed::new(self.inner.inst.as_ptr(), %u, *obj) }?);\n        }\n"
+		   "        let handles: Vec<%sBorrow> = lent.iter().map(|l| %sBorrow { handle: l.handle }).collect();\n"
+		   "        Ok(f(&handles))\n    }\n", hn->ilend[j], x, tn, res, tn, tn);
+	fprintf(o, "    /// Runs F with your object behind HANDLE (own or borrow) of this instance's,\n"
+		   "    /// checked and lent for F's run, so that it cannot be dropped meanwhile.\n"
+		   "    pub fn %s<T>(&self, handle: u32, f: impl FnOnce(&%s) -> T) -> rdy::Result<T> {\n"
+		   "        // SAFETY: the rep of a handle of this resource of an instance made with H is\n"
+		   "        // a Box of H's object, lent while F runs.\n"
+		   "        self.inner.inst.lend(%u, handle, |rep| f(unsafe { &*(rep as *const %s) }))\n    }\n",
+		hn->iwith[j], x, res, x);
+	fprintf(o, "    /// Takes back your object from own handle OWN of this instance's: the handle\n"
+		   "    /// is gone, and no destructor runs.  As for every drop or take, no call on\n"
+		   "    /// another thread may use the handle meanwhile (include/rdy.h, \"Threads\").\n"
+		   "    pub fn %s(&self, own: %sOwn) -> rdy::Result<Box<%s>> {\n"
+		   "        // SAFETY: the instance is live; a handle lent on this thread is refused.\n"
+		   "        let rep = unsafe { self.inner.inst.handle_take_shared(%u, own.handle) }?;\n"
+		   "        // SAFETY: as in %s: a Box of H's object, ours alone once taken.\n"
+		   "        Ok(unsafe { Box::from_raw(rep as *mut %s) })\n    }\n", hn->itake[j], tn, x, res, hn->iwith[j], x);
+	fprintf(o, "    /// Drops own handle OWN of this instance's: your destructor runs, once.  As\n"
+		   "    /// for `%s`, no call on another thread may use the handle meanwhile.\n"
+		   "    pub fn %s(&self, own: %sOwn) -> rdy::Result<()> {\n"
+		   "        // SAFETY: the instance is live; a handle lent on this thread is refused.\n"
+		   "        unsafe { self.inner.inst.handle_drop_shared(%u, own.handle) }\n    }\n", hn->itake[j], hn->idrop[j], tn, res);
 }
 
 static void emit_host_exports(R *g, hnames *hn)
@@ -2048,9 +2474,14 @@ static void emit_host_exports(R *g, hnames *hn)
 	static const char *const rtaken[] = { "from_own", "handle", "borrow", "into_own", "disown", "inner", NULL };
 	for (const char *const *t = wtaken; *t; t++)
 		claim(g, &ws, *t, "_");
-	for (uint32_t k = 0; k < g->neres; k++)
+	if (g->nires)
+		claim(g, &ws, "_h", "_");
+	for (uint32_t k = 0; k < g->neres; k++) {
 		for (const char *const *t = rtaken; *t; t++)
 			claim(g, &rs[k], *t, "_");
+		if (g->nires)
+			claim(g, &rs[k], "_h", "_");
+	}
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		const rdy_wit_func *f = g->exp[i].func;
 		int32_t k = f->resource >= 0 ? prep(g, f->resource, &b) : -1;
@@ -2064,6 +2495,14 @@ static void emit_host_exports(R *g, hnames *hn)
 		}
 		hn->ehas[i] = claim(g, &ws, rdy__sprintf(&g->a, "has_%s", part), "_");
 	}
+	/* The handle functions for the host's objects, after the exports, whose names come first. */
+	const char ***helpers[] = { &hn->igive, &hn->ilend, &hn->iwith, &hn->itake, &hn->idrop };
+	static const char *const verbs[] = { "new", "lend", "with", "take", "drop" };
+	for (uint32_t v = 0; v < 5; v++) {
+		*helpers[v] = rdy__allocn(&g->a, g->nires + 1, sizeof **helpers[v]);
+		for (uint32_t j = 0; j < g->nires; j++)
+			(*helpers[v])[j] = claim(g, &ws, rdy__sprintf(&g->a, "%s_%s", verbs[v], snake(g, def(g, g->ires[j].type)->name)), "_");
+	}
 	const char *w = hn->world;
 	fputs("\n// ---- exports: the plugin's functions, called through an instance -------------\n", o);
 	fprintf(o, "\n/// What an instance and its objects share: the runtime's instance, then your\n"
@@ -2071,12 +2510,14 @@ static void emit_host_exports(R *g, hnames *hn)
 		   "    _host: Box<dyn core::any::Any + Send + Sync>,\n}\n");
 	fprintf(o, "\n/// An instance of a plugin of this world: one method per export.  Objects of\n"
 		   "/// the plugin's resources and unreleased results hold a share of it, so the\n"
-		   "/// instance is freed once they and it are all dropped, never before.\n"
-		   "pub struct %s {\n    inner: Arc<RdyShared>,\n}\n", w);
-	fprintf(o, "\nimpl %s {\n    /// Creates an instance of MODULE whose imports HOST implements.\n"
-		   "    pub fn instantiate<H: Imports>(module: &rdy::Module, host: H) -> rdy::Result<Self> {\n"
+		   "/// instance is freed once they and it are all dropped, never before.\n%s"
+		   "pub struct %s%s {\n    inner: Arc<RdyShared>,\n%s}\n",
+		g->nires ? "/// H is the host's `Imports` type, whose objects its functions take and give.\n" : "",
+		w, hn->gd, g->nires ? "    _h: core::marker::PhantomData<fn() -> H>,\n" : "");
+	fprintf(o, "\nimpl%s %s {\n    /// Creates an instance of MODULE whose imports HOST implements.\n"
+		   "    pub fn instantiate%s(module: &rdy::Module, host: H) -> rdy::Result<Self> {\n"
 		   "        let host = Box::new(host);\n        let ctx = &*host as *const H as *mut c_void;\n"
-		   "        let imports: [rdy::sys::rdy_func_v1; %u] = [\n", w, g->nimp);
+		   "        let imports: [rdy::sys::rdy_func_v1; %u] = [\n", hn->gd, hn->wty, g->nires ? "" : "<H: Imports>", g->nimp);
 	for (uint32_t i = 0; i < g->nimp; i++) {
 		const rdy_wit_func *f = g->imp[i].func;
 		const char *sig = rdy__sprintf(&g->a, "unsafe extern \"C\" fn(%s) -> i32", abi_sig(g, f, false));
@@ -2089,15 +2530,33 @@ static void emit_host_exports(R *g, hnames *hn)
 			sig, i, sig, hn->ihas[i] ? "\n                }" : "",
 			rel ? rdy__sprintf(&g->a, "Some(__rdy_import_release_%u)", i) : "None");
 	}
-	fputs("        ];\n"
-	      "        // SAFETY: each import has the exact type of its function, and its release\n"
-	      "        // frees only what the function returned; CTX is the Box<H> that the\n"
-	      "        // instance's share keeps, dropped after the instance.\n"
-	      "        let inst = unsafe {\n            rdy::Instance::create(\n                module,\n"
-	      "                &rdy::InstanceConfig { imports: &imports, ctx, ..rdy::InstanceConfig::default() },\n"
-	      "            )\n        }?;\n        Ok(Self { inner: Arc::new(RdyShared { inst, _host: host }) })\n    }\n", o);
+	fputs("        ];\n", o);
+	if (g->nires) {
+		/* The imports receive the calling instance, which reaches CTX, so that they can check its handles [F-REP] (c). */
+		fprintf(o, "        let drops: [rdy::sys::rdy_drop_fn; %u] = [", g->nires);
+		for (uint32_t j = 0; j < g->nires; j++)
+			fprintf(o, "%sSome(__rdy_hdrop_%u::<H>)", j ? ", " : "", j);
+		fputs("];\n"
+		      "        // SAFETY: each import has the exact type of its function, and its release\n"
+		      "        // frees only what the function returned; each drop frees an object of its\n"
+		      "        // resource; CTX is the Box<H> that the instance's share keeps, dropped\n"
+		      "        // after the instance.\n"
+		      "        let inst = unsafe {\n            rdy::Instance::create(\n                module,\n"
+		      "                &rdy::InstanceConfig { imports: &imports, ctx, pass_instance: true, drops: &drops },\n"
+		      "            )\n        }?;\n"
+		      "        Ok(Self { inner: Arc::new(RdyShared { inst, _host: host }), _h: core::marker::PhantomData })\n    }\n", o);
+	} else {
+		fputs("        // SAFETY: each import has the exact type of its function, and its release\n"
+		      "        // frees only what the function returned; CTX is the Box<H> that the\n"
+		      "        // instance's share keeps, dropped after the instance.\n"
+		      "        let inst = unsafe {\n            rdy::Instance::create(\n                module,\n"
+		      "                &rdy::InstanceConfig { imports: &imports, ctx, ..rdy::InstanceConfig::default() },\n"
+		      "            )\n        }?;\n        Ok(Self { inner: Arc::new(RdyShared { inst, _host: host }) })\n    }\n", o);
+	}
 	fputs("    /// The runtime's instance (handles, results, kill).\n"
 	      "    pub fn instance(&self) -> &rdy::Instance {\n        &self.inner.inst\n    }\n", o);
+	for (uint32_t j = 0; j < g->nires; j++)
+		emit_hres_world(g, hn, (int32_t)j);
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		fprintf(o, "    /// Whether the plugin provides `%s` (a gated export may be absent).\n"
 			   "    pub fn %s(&self) -> bool {\n        self.inner.inst.with_build(|b| b.func(%u).is_some()).unwrap_or(false)\n    }\n",
@@ -2111,10 +2570,11 @@ static void emit_host_exports(R *g, hnames *hn)
 		const char *tn = tname(g, g->eres[k].type);
 		fprintf(o, "\n/// An object of the plugin's resource `%s`: it owns its handle, and dropping\n"
 			   "/// it drops the handle, which runs the plugin's destructor (docs/abi.md §4).\n"
-			   "pub struct %s {\n    inner: Arc<RdyShared>,\n    handle: u32,\n}\n", def(g, g->eres[k].type)->name, cn);
-		fprintf(o, "\nimpl %s {\n"
+			   "pub struct %s%s {\n    inner: Arc<RdyShared>,\n    handle: u32,\n%s}\n", def(g, g->eres[k].type)->name, cn,
+			hn->gd, g->nires ? "    _h: core::marker::PhantomData<fn() -> H>,\n" : "");
+		fprintf(o, "\nimpl%s %s {\n"
 			   "    /// Takes over OWN, an own handle of W's that a result carried.\n"
-			   "    pub fn from_own(w: &%s, own: %sOwn) -> Self {\n        Self { inner: w.inner.clone(), handle: own.handle }\n    }\n"
+			   "    pub fn from_own(w: &%s, own: %sOwn) -> Self {\n        Self { inner: w.inner.clone(), handle: own.handle%s }\n    }\n"
 			   "    /// The handle, still owned here.\n    pub fn handle(&self) -> %sOwn {\n        %sOwn { handle: self.handle }\n    }\n"
 			   "    /// A borrow of the handle, for an argument that carries one.\n"
 			   "    pub fn borrow(&self) -> %sBorrow {\n        %sBorrow { handle: self.handle }\n    }\n"
@@ -2124,16 +2584,16 @@ static void emit_host_exports(R *g, hnames *hn)
 			   "    fn disown(self) -> u32 {\n        let me = core::mem::ManuallyDrop::new(self);\n"
 			   "        // SAFETY: ME is never used or dropped again: its share moves out once.\n"
 			   "        drop(unsafe { core::ptr::read(&me.inner) });\n        me.handle\n    }\n",
-			cn, w, tn, tn, tn, tn, tn, tn, tn);
+			hn->gd, hn->rty[k], hn->wty, tn, g->nires ? ", _h: core::marker::PhantomData" : "", tn, tn, tn, tn, tn, tn);
 		for (uint32_t i = 0; i < g->nexp; i++)
 			if (hn->eowner[i] == (int32_t)k)
 				emit_host_export(g, hn, i);
 		fputs("}\n", o);
-		fprintf(o, "\nimpl Drop for %s {\n    fn drop(&mut self) {\n"
+		fprintf(o, "\nimpl%s Drop for %s {\n    fn drop(&mut self) {\n"
 			   "        // A refused drop (a dead handle) leaves nothing to do.\n"
 			   "        // SAFETY: the handle is owned here, and no call borrows it: a borrow\n"
 			   "        // would hold `&self`.\n"
-			   "        let _ = unsafe { self.inner.inst.handle_drop_shared(%u, self.handle) };\n    }\n}\n", cn, k);
+			   "        let _ = unsafe { self.inner.inst.handle_drop_shared(%u, self.handle) };\n    }\n}\n", hn->gd, hn->rty[k], k);
 	}
 }
 
@@ -2176,20 +2636,38 @@ static const char *const host_helpers =
 	"    if st != RDY_OK {\n        // SAFETY: the object has no handle: the runtime destroys it.\n"
 	"        unsafe { rdy::sys::rdy__handle_orphan(b.instance(), res, rep) };\n        return Err(handle_error(st));\n    }\n"
 	"    Ok(h)\n}\n"
+	"\n/// A plugin's object taken from its handle for a call that consumes it: when a\n"
+	"/// later step is refused before the call, the guard destroys it (the plugin's\n"
+	"/// destructor runs) [F-REP]; once the call is made, the plugin has it.\n"
+	"struct RdyTaken {\n    inst: *mut rdy::sys::rdy_instance,\n    res: u32,\n    rep: *mut c_void,\n}\n"
+	"impl RdyTaken {\n    /// The call was made: the object is the plugin's.\n    fn given(self) {\n        core::mem::forget(self);\n    }\n}\n"
+	"impl Drop for RdyTaken {\n    fn drop(&mut self) {\n"
+	"        // SAFETY: the build's instance is live; the object has no handle any more.\n"
+	"        unsafe { rdy::sys::rdy__handle_orphan(self.inst, self.res, self.rep) };\n    }\n}\n"
 	"\n/// The objects' structs: their raw handle.\ntrait RdyHandle {\n    fn raw_handle(&self) -> u32;\n}\n";
 
 static void emit_host_side(R *g)
 {
 	hnames hn = { 0 };
 	hn.world = claim(g, &g->types, camel(g, g->w->name), "");
+	hn.gd = g->nires ? "<H: Imports>" : "";
+	hn.gu = g->nires ? "<H>" : "";
+	hn.wty = rdy__sprintf(&g->a, "%s%s", hn.world, hn.gu);
 	hn.rname = rdy__allocn(&g->a, g->neres + 1, sizeof *hn.rname);
-	for (uint32_t k = 0; k < g->neres; k++)
+	hn.rty = rdy__allocn(&g->a, g->neres + 1, sizeof *hn.rty);
+	for (uint32_t k = 0; k < g->neres; k++) {
 		hn.rname[k] = tname(g, g->eres[k].type);
+		hn.rty[k] = rdy__sprintf(&g->a, "%s%s", hn.rname[k], hn.gu);
+	}
+	hn.iname = rdy__allocn(&g->a, g->nires + 1, sizeof *hn.iname);
+	for (uint32_t j = 0; j < g->nires; j++)
+		hn.iname[j] = tname(g, g->ires[j].type);
 	emit_host_descriptors(g);
 	emit_host_imports(g, &hn);
 	fputs(host_helpers, g->o);
 	for (uint32_t k = 0; k < g->neres; k++)
-		fprintf(g->o, "impl RdyHandle for %s {\n    fn raw_handle(&self) -> u32 {\n        self.handle\n    }\n}\n", hn.rname[k]);
+		fprintf(g->o, "impl%s RdyHandle for %s {\n    fn raw_handle(&self) -> u32 {\n        self.handle\n    }\n}\n", hn.gd,
+			hn.rty[k]);
 	emit_host_exports(g, &hn);
 }
 
@@ -2243,7 +2721,8 @@ static void run(R *g)
 		claim(g, &g->types, *t, "");
 	for (uint32_t n = 0; n < 32; n++)
 		claim(g, &g->types, rdy__sprintf(&g->a, "RdyTuple%u", n), "");
-	static const char *const host_taken[] = { "Imports", "Returned", "Lend", "RdyShared", "RdyHandle", "Arc", NULL };
+	static const char *const host_taken[] = { "Imports", "Returned", "Lend", "RdyShared", "RdyHandle", "Arc", "H",
+						  "RdyTaken", "RdyLent", "RdyBorrowed", "RdyGiven", NULL };
 	if (g->in->side == RDY_SIDE_HOST)
 		for (const char *const *t = host_taken; *t; t++)
 			claim(g, &g->types, *t, "");
@@ -2294,13 +2773,6 @@ int rdy_gen_rust(const rdy_gen_input *in, FILE *out, char *err, size_t errlen)
 	    rdy_abi_world_resources(in->m, in->world, true, &g->eres, &g->neres) < 0 ||
 	    rdy_abi_world_resources(in->m, in->world, false, &g->ires, &g->nires) < 0) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (in->side == RDY_SIDE_HOST && g->nires) {
-		snprintf(err, errlen, "rdy gen rust --side host: world %s imports %u resource%s that the host would "
-			 "implement (%s%s); host-implemented resources are not generated in Rust yet: use rdy gen c "
-			 "--side host for this world", g->w->name, g->nires, g->nires == 1 ? "" : "s",
-			 def(g, g->ires[0].type)->name, g->nires > 1 ? ", ..." : "");
 		goto out;
 	}
 	if (in->side == RDY_SIDE_HOST && !in->peer) {
