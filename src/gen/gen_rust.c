@@ -2368,30 +2368,42 @@ static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 		}
 	}
 	const char *rt = eret_ty(g, hn, f);
-	fprintf(o, ") -> rdy::Result<%s> {\n%s", rt, pre);
-	fprintf(o, "        let __w = &%s;\n", shared);
-	fprintf(o, "        __w.inst.%s|__b| -> rdy::Result<%s> {\n", route ? rdy__sprintf(&g->a, "with_build_for(%s, ", route) : "with_build(", rt);
-	fprintf(o, "            let Some(__c) = __b.func(%u).and_then(|f| f.call) else {\n"
-		   "                return Err(absent(\"%s\"));\n            };\n", i, f->name);
-	fputs(lends, o);
-	fputs(takes, o);
-	fprintf(o, "            // SAFETY: export %u has this exact type (docs/abi.md §3).\n"
-		   "            let __c = unsafe { core::mem::transmute::<unsafe extern \"C\" fn(), %s>(__c) };\n", i, efn_ty(g, f));
 	int32_t rk = f->result != RDY_WIT_NONE ? prep(g, f->result, &b) : -1;
 	int32_t rj = f->result != RDY_WIT_NONE && rk < 0 ? hrep(g, f->result, &b) : -1;
+	/*
+	 * A call that converts no handle needs no build where the instance is
+	 * not reloadable: its entry and the state were read once, at
+	 * instantiation (RdyDirect), so that it costs what a call through the
+	 * table by hand does.  The call's steps are a closure both ways share.
+	 */
+	bool direct = !route && !*lends && !*takes && rk < 0 && rj < 0;
+	const char *self_ptr = direct ? "__s" : "__b.self_ptr()";
+	fprintf(o, ") -> rdy::Result<%s> {\n%s", rt, pre);
+	fprintf(o, "        let __w = &%s;\n", shared);
+	if (direct) {
+		fprintf(o, "        let __call = |__c: unsafe extern \"C\" fn(), __s: *mut c_void| -> rdy::Result<%s> {\n", rt);
+	} else {
+		fprintf(o, "        __w.inst.%s|__b| -> rdy::Result<%s> {\n", route ? rdy__sprintf(&g->a, "with_build_for(%s, ", route) : "with_build(", rt);
+		fprintf(o, "            let Some(__c) = __b.func(%u).and_then(|f| f.call) else {\n"
+			   "                return Err(absent(\"%s\"));\n            };\n", i, f->name);
+		fputs(lends, o);
+		fputs(takes, o);
+	}
+	fprintf(o, "            // SAFETY: export %u has this exact type (docs/abi.md §3).\n"
+		   "            let __c = unsafe { core::mem::transmute::<unsafe extern \"C\" fn(), %s>(__c) };\n", i, efn_ty(g, f));
 	if (f->result == RDY_WIT_NONE) {
 		fprintf(o, "            // SAFETY: the arguments are valid for the call.\n"
-			   "            let __st = unsafe { __c(__b.self_ptr()%s) };\n%s"
+			   "            let __st = unsafe { __c(%s%s) };\n%s"
 			   "            if __st != RDY_OK {\n                return Err(rdy::Error::from_status(__st, \"%s\"));\n            }\n"
-			   "            Ok(())\n", args, made, f->name);
+			   "            Ok(())\n", self_ptr, args, made, f->name);
 	} else {
 		const char *abit = rk >= 0 ? "*mut c_void" : rty(g, f->result);
 		fprintf(o, "            let mut __ret = MaybeUninit::<%s>::uninit();\n"
 			   "            // SAFETY: the arguments are valid for the call; RET has room for the result.\n"
-			   "            let __st = unsafe { __c(__b.self_ptr()%s, __ret.as_mut_ptr()) };\n%s"
+			   "            let __st = unsafe { __c(%s%s, __ret.as_mut_ptr()) };\n%s"
 			   "            if __st != RDY_OK {\n                return Err(rdy::Error::from_status(__st, \"%s\"));\n            }\n"
 			   "            // SAFETY: the call succeeded, so the plugin wrote the result.\n"
-			   "            let __v = unsafe { __ret.assume_init() };\n", abit, args, made, f->name);
+			   "            let __v = unsafe { __ret.assume_init() };\n", abit, self_ptr, args, made, f->name);
 		rdy_wit_type u = unalias(g, f->result);
 		if (rk >= 0)
 			fprintf(o, "            let handle = own_new(__b, %d, __v)?;\n"
@@ -2414,6 +2426,13 @@ static void emit_host_export(R *g, const hnames *hn, uint32_t i)
 		else
 			fputs("            Ok(__v)\n", o);
 	}
+	if (direct)
+		fprintf(o, "        };\n        if let Some(__c) = __w.direct.calls[%u] {\n"
+			   "            return __call(__c, __w.direct.state);\n        }\n"
+			   "        __w.inst.with_build(|__b| -> rdy::Result<%s> {\n"
+			   "            let Some(__c) = __b.func(%u).and_then(|f| f.call) else {\n"
+			   "                return Err(absent(\"%s\"));\n            };\n"
+			   "            __call(__c, __b.self_ptr())\n", i, rt, i, f->name);
 	fputs("        })?\n    }\n", o);
 }
 
@@ -2507,7 +2526,25 @@ static void emit_host_exports(R *g, hnames *hn)
 	fputs("\n// ---- exports: the plugin's functions, called through an instance -------------\n", o);
 	fprintf(o, "\n/// What an instance and its objects share: the runtime's instance, then your\n"
 		   "/// imports, dropped in that order.\npub struct RdyShared {\n    inst: rdy::Instance,\n"
+		   "    direct: RdyDirect,\n"
 		   "    _host: Box<dyn core::any::Any + Send + Sync>,\n}\n");
+	fprintf(o, "\n/// For an instance of a module that is not reloadable: each export's entry\n"
+		   "/// (None where the plugin lacks it) and the plugin's state, read once, at\n"
+		   "/// instantiation, so that a call needs no build.  All None for a reloadable\n"
+		   "/// one, whose calls go through `rdy::Instance::with_build`.  Valid while the\n"
+		   "/// instance lives unkilled: killing takes `&mut rdy::Instance`, which the\n"
+		   "/// shared instance never gives.\n"
+		   "#[derive(Clone, Copy)]\npub struct RdyDirect {\n"
+		   "    calls: [Option<unsafe extern \"C\" fn()>; %u],\n    state: *mut c_void,\n}\n"
+		   "// SAFETY: the entries and the state are the instance's, which is Send and Sync.\n"
+		   "unsafe impl Send for RdyDirect {}\n"
+		   "// SAFETY: as for Send.\nunsafe impl Sync for RdyDirect {}\n"
+		   "impl RdyDirect {\n    fn of(inst: &rdy::Instance) -> Self {\n"
+		   "        let mut calls = [None; %u];\n"
+		   "        if let Some(table) = inst.exports() {\n"
+		   "            for (c, f) in calls.iter_mut().zip(table) {\n                *c = f.call;\n            }\n        }\n"
+		   "        Self { calls, state: if inst.is_reloadable() { core::ptr::null_mut() } else { inst.self_ptr() } }\n"
+		   "    }\n}\n", g->nexp, g->nexp);
 	fprintf(o, "\n/// An instance of a plugin of this world: one method per export.  Objects of\n"
 		   "/// the plugin's resources and unreleased results hold a share of it, so the\n"
 		   "/// instance is freed once they and it are all dropped, never before.\n%s"
@@ -2544,14 +2581,16 @@ static void emit_host_exports(R *g, hnames *hn)
 		      "        let inst = unsafe {\n            rdy::Instance::create(\n                module,\n"
 		      "                &rdy::InstanceConfig { imports: &imports, ctx, pass_instance: true, drops: &drops },\n"
 		      "            )\n        }?;\n"
-		      "        Ok(Self { inner: Arc::new(RdyShared { inst, _host: host }), _h: core::marker::PhantomData })\n    }\n", o);
+		      "        let direct = RdyDirect::of(&inst);\n"
+		      "        Ok(Self { inner: Arc::new(RdyShared { inst, direct, _host: host }), _h: core::marker::PhantomData })\n    }\n", o);
 	} else {
 		fputs("        // SAFETY: each import has the exact type of its function, and its release\n"
 		      "        // frees only what the function returned; CTX is the Box<H> that the\n"
 		      "        // instance's share keeps, dropped after the instance.\n"
 		      "        let inst = unsafe {\n            rdy::Instance::create(\n                module,\n"
 		      "                &rdy::InstanceConfig { imports: &imports, ctx, ..rdy::InstanceConfig::default() },\n"
-		      "            )\n        }?;\n        Ok(Self { inner: Arc::new(RdyShared { inst, _host: host }) })\n    }\n", o);
+		      "            )\n        }?;\n        let direct = RdyDirect::of(&inst);\n"
+		      "        Ok(Self { inner: Arc::new(RdyShared { inst, direct, _host: host }) })\n    }\n", o);
 	}
 	fputs("    /// The runtime's instance (handles, results, kill).\n"
 	      "    pub fn instance(&self) -> &rdy::Instance {\n        &self.inner.inst\n    }\n", o);
@@ -2721,7 +2760,7 @@ static void run(R *g)
 		claim(g, &g->types, *t, "");
 	for (uint32_t n = 0; n < 32; n++)
 		claim(g, &g->types, rdy__sprintf(&g->a, "RdyTuple%u", n), "");
-	static const char *const host_taken[] = { "Imports", "Returned", "Lend", "RdyShared", "RdyHandle", "Arc", "H",
+	static const char *const host_taken[] = { "Imports", "Returned", "Lend", "RdyShared", "RdyDirect", "RdyHandle", "Arc", "H",
 						  "RdyTaken", "RdyLent", "RdyBorrowed", "RdyGiven", NULL };
 	if (g->in->side == RDY_SIDE_HOST)
 		for (const char *const *t = host_taken; *t; t++)
