@@ -1417,7 +1417,7 @@ static void emit_host(G *g)
 		   "\t%s_exports_t exports;\n"
 		   "\tvoid *host;                  /* your imports and context, when you implement resources */\n"
 		   "\tuint64_t *results;           /* results not yet released: the runtime's count */\n"
-		   "\trdy_live *live;              /* a reloadable module's (NULL once killed): calls go to the build it names */\n"
+		   "\trdy_live *live;              /* a reloadable module's: calls go to the build it names */\n"
 		   "} %s_t;\n", wp, wp, wp);
 	fprintf(h, "\n/*\n * Creates an instance of module M, binding IMPORTS (copied) with CTX as their\n"
 		   " * first argument.  Returns RDY_OK, or a status with the reason in *err.\n */\n");
@@ -1487,12 +1487,16 @@ static void emit_host(G *g)
 			 * A reloadable instance's call inlines rdy_live_begin and
 			 * rdy_live_end: out of line (rdy__live_N) it would cost a
 			 * frame of its own, about as much as the rest.  The table's
-			 * entry takes the slow path and an absent item.
+			 * entry takes the slow path, an absent item and a killed
+			 * instance (W_kill leaves W_t.live: releases of results go
+			 * through it to the build serving, whose table is the one
+			 * live, after a reload as before).
 			 */
 			fprintf(h, "static inline int32_t %s(const %s_t *inst%s)\n{\n\tint32_t st;\n"
 				   "\tif (__builtin_expect(inst->live != NULL, 0)) { /* reloadable: the build serving now */\n"
 				   "\t\trdy_live **rdy__at;\n"
-				   "\t\tconst rdy_build *rdy__b = rdy_live_begin(inst->live, &rdy__at);\n"
+				   "\t\t/* A NULL state: killed (W_kill), and the table's entry is a stub. */\n"
+				   "\t\tconst rdy_build *rdy__b = inst->state ? rdy_live_begin(inst->live, &rdy__at) : NULL;\n"
 				   "\t\tif (__builtin_expect(rdy__b && rdy__b->funcs[%u].call, 1)) {\n"
 				   "\t\t\tst = ((int32_t (*)(struct rdy_state *%s))rdy__b->funcs[%u].call)((struct rdy_state *)rdy__b->self%s);\n"
 				   "\t\t\trdy_live_end(rdy__at);\n"
@@ -1650,7 +1654,7 @@ static void emit_host(G *g)
 	fprintf(c, "\nvoid %s_kill(%s_t *inst)\n{\n\trdy_instance_kill(inst->instance);\n", wp, wp);
 	for (uint32_t i = 0; i < g->nexp; i++)
 		fprintf(c, "\tinst->exports.%s = rdy__dead_%u;\n", describe_fn(g, &g->exp[i], true).name, i);
-	fprintf(c, "\tinst->state = NULL;\n\tinst->live = NULL; /* calls go to the stubs */\n}\n");
+	fprintf(c, "\tinst->state = NULL;\n}\n");
 }
 
 /* ---- driver --------------------------------------------------------------------- */

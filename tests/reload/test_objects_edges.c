@@ -169,7 +169,7 @@ static void a_kill_and_a_drop_of_an_old_object_at_once(void **state)
  * would report a heap-use-after-free in its constructor; without ASan the
  * status is still RDY_EDEAD, from the refused handle, but the handle
  * functions ran: the thread's message changed, which a stub leaves.
- * W_kill clears W_t.live, and W__live_N tests the state too.
+ * W__live_N tests the state first.
  */
 static void a_killed_instance_calls_no_plugin_code(void **state)
 {
