@@ -78,7 +78,8 @@ impl Note<Host> for MyNote {
     fn text(&self, host: &Host) -> String {
         let drop_h = host.0.drop_in_text.lock().unwrap().take();
         if let Some(h) = drop_h {
-            let r = MyNote::drop_own(NoteOwn { handle: h });
+            // SAFETY: this test touches the handle from this thread alone.
+            let r = unsafe { MyNote::drop_own(NoteOwn { handle: h }) };
             let gone = r.is_ok(); // a bug: then self may be gone, and is not read
             *host.0.dropped_in_text.lock().unwrap() = Some(r);
             if gone {
@@ -106,7 +107,8 @@ impl Imports for Host {
     fn pad_total(&self, notes: &[NoteBorrow]) -> u32 {
         let mut sum = 0;
         for n in notes {
-            match MyNote::with_rep(n.handle, |note| note.text.lock().unwrap().len() as u32) {
+            // SAFETY: the plugin lent the notes for this call, on this thread.
+            match unsafe { MyNote::with_rep(n.handle, |note| note.text.lock().unwrap().len() as u32) } {
                 Ok(len) => sum += len,
                 Err(e) => {
                     *self.0.refused.lock().unwrap() = Some(e);
@@ -236,7 +238,8 @@ fn run(world: &rdy::World, path: &str) {
     error_is(&e, ErrorCode::Handle, &format!("{path}: handle 0x000ffffe was never issued"), "a forged handle");
     check(b.total_kept(false).unwrap().get() == Ok(&0), "B keeps none");
     check(rdy::calling().is_null(), "no calling instance after a call");
-    let e = MyNote::with_rep(1, |_| ()).err().expect("no instance is calling");
+    // SAFETY: no call is running: the helper refuses before it reads a handle.
+    let e = unsafe { MyNote::with_rep(1, |_| ()) }.err().expect("no instance is calling");
     check(e.code() == ErrorCode::Inval && e.message().starts_with("Note::with_rep: no instance"), "with_rep outside a call");
     check(a.drop_kept().unwrap() == 2 && seen.destroyed(Some(ai)).len() == 2, "both dropped");
 
@@ -248,20 +251,21 @@ fn run(world: &rdy::World, path: &str) {
     seen.destroyed(None);
 
     // The world's handle functions: a note as a handle, read, taken back, dropped.
+    // SAFETY (each unsafe block below): this thread alone uses these handles.
     let own = a.new_note(Box::new(seen.note("x"))).unwrap();
-    check(a.with_note(own.handle, |n| n.text.lock().unwrap().clone()).unwrap() == "x", "with_note");
-    let x = a.take_note(own).unwrap();
+    check(unsafe { a.with_note(own.handle, |n| n.text.lock().unwrap().clone()) }.unwrap() == "x", "with_note");
+    let x = unsafe { a.take_note(own) }.unwrap();
     check(*x.text.lock().unwrap() == "x" && seen.destroyed(None).is_empty(), "take_note gives the object back");
     let want = format!("{path}: handle 0x{:08x} is stale: it was dropped", own.handle);
-    error_is(&a.drop_note(own).unwrap_err(), ErrorCode::Handle, &want, "a taken handle");
+    error_is(&unsafe { a.drop_note(own) }.unwrap_err(), ErrorCode::Handle, &want, "a taken handle");
     let own = a.new_note(x).unwrap();
-    let e = b.with_note(own.handle, |_| ()).unwrap_err();
+    let e = unsafe { b.with_note(own.handle, |_| ()) }.unwrap_err();
     let want = format!("{path}: handle 0x{:08x} belongs to another instance, of {path}", own.handle);
     error_is(&e, ErrorCode::Handle, &want, "another instance's note");
-    a.drop_note(own).unwrap();
+    unsafe { a.drop_note(own) }.unwrap();
     check(seen.destroyed(Some(ai)).len() == 1, "drop_note runs the destructor once");
     let want = format!("{path}: handle 0x{:08x} is stale: it was dropped", own.handle);
-    error_is(&a.with_note(own.handle, |_| ()).unwrap_err(), ErrorCode::Handle, &want, "a dropped note");
+    error_is(&unsafe { a.with_note(own.handle, |_| ()) }.unwrap_err(), ErrorCode::Handle, &want, "a dropped note");
 
     // A folder of the plugin's holds the host's notes: dropping it drops them, in order.
     let f = Folder::new(&a).unwrap();

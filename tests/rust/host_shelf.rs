@@ -110,12 +110,14 @@ impl<const O: bool> Imports for Host<O> {
     fn store_titles(&self, books: &[BookBorrow]) -> Vec<String> {
         if let Some(b) = books.first() {
             // The other host type's helper: this call's instance is not one of its.
-            let r = <MyBook as Book<Host<true>>>::with_rep(b.handle, |_| ());
+            // SAFETY: the plugin lent the books for this call, on this thread.
+            let r = unsafe { <MyBook as Book<Host<true>>>::with_rep(b.handle, |_| ()) };
             *self.0.foreign.lock().unwrap() = r.err();
         }
         books
             .iter()
-            .map(|b| <MyBook as Book<Self>>::with_rep(b.handle, |x| x.title.clone()).expect("a lent book"))
+            // SAFETY: as above.
+            .map(|b| unsafe { <MyBook as Book<Self>>::with_rep(b.handle, |x| x.title.clone()) }.expect("a lent book"))
             .collect()
     }
 }
@@ -215,9 +217,10 @@ fn main() {
 
     // The world's handle functions for a shelf: made a handle, read, taken back.
     let own = app.new_shelf(Box::new(MyShelf { books: Mutex::new(Vec::new()), seen: Arc::clone(&seen) })).unwrap();
-    check(app.with_shelf(own.handle, |s| s.books.lock().unwrap().len()).unwrap() == 0, "with_shelf");
-    let s = app.take_shelf(own).unwrap();
-    stale(app.drop_shelf(own).unwrap_err(), &path, own.handle, "a taken shelf");
+    // SAFETY (each unsafe block below): this thread alone uses the handle.
+    check(unsafe { app.with_shelf(own.handle, |s| s.books.lock().unwrap().len()) }.unwrap() == 0, "with_shelf");
+    let s = unsafe { app.take_shelf(own) }.unwrap();
+    stale(unsafe { app.drop_shelf(own) }.unwrap_err(), &path, own.handle, "a taken shelf");
     drop(s);
     check(titled(&seen.destroyed()) == [("shelf", 0)], "the host drops what it took back");
     check(rdy::calling().is_null(), "no calling instance outside a call");
