@@ -370,7 +370,39 @@ static void emit_variant(R *g, rdy_wit_type t, const char *cn)
 			   "            Some(unsafe { &self.val.%s })\n        } else {\n            None\n        }\n    }\n",
 			d->cases[i].name, mem[i], rty(g, ct), cst[i], mem[i]);
 	}
-	fputs("}\n", o);
+	/*
+	 * A Rust enum to match on, the payload borrowed: the tag is read once,
+	 * and a tag no case has is Unknown, never undefined behaviour.
+	 */
+	const char *vn = claim(g, &g->types, rdy__sprintf(&g->a, "%sCase", cn), "");
+	bool taken = false;
+	for (uint32_t i = 0; i < d->ncases; i++)
+		taken |= !strcmp(mem[i], "case");
+	const char *getter = taken ? "case_" : "case";
+	fprintf(o, "    /// The value as a Rust enum to match on, each payload borrowed.\n"
+		   "    pub fn %s(&self) -> %s%s {\n        match self.tag {\n", getter, vn, any ? "<'_>" : "");
+	scope vs = { 0 };
+	const char **vc = rdy__allocn(&g->a, d->ncases + 1, sizeof *vc);
+	claim(g, &vs, "Unknown", "");
+	for (uint32_t i = 0; i < d->ncases; i++) {
+		vc[i] = claim(g, &vs, fix_keyword(g, camel(g, d->cases[i].name)), "");
+		if (d->cases[i].type == RDY_WIT_NONE)
+			fprintf(o, "            Self::%s => %s::%s,\n", cst[i], vn, vc[i]);
+		else
+			fprintf(o, "            // SAFETY: the tag says this member was written.\n"
+				   "            Self::%s => %s::%s(unsafe { &self.val.%s }),\n", cst[i], vn, vc[i], mem[i]);
+	}
+	fprintf(o, "            t => %s::Unknown(t),\n        }\n    }\n}\n", vn);
+	fprintf(o, "/// `%s` to match on (`%s::%s`): a case per case, its payload borrowed.\n"
+		   "#[derive(Clone, Copy)]\npub enum %s%s {\n", cn, cn, getter, vn, any ? "<'a>" : "");
+	for (uint32_t i = 0; i < d->ncases; i++) {
+		doc(g, "    ", d->cases[i].docs);
+		if (d->cases[i].type == RDY_WIT_NONE)
+			fprintf(o, "    %s,\n", vc[i]);
+		else
+			fprintf(o, "    %s(&'a %s),\n", vc[i], rty(g, d->cases[i].type));
+	}
+	fprintf(o, "    /// A tag no case has: the other side wrote garbage.\n    Unknown(%s),\n}\n", tag);
 	const char *body = "";
 	for (uint32_t i = 0; i < d->ncases; i++)
 		if (needs_free(g, d->cases[i].type))

@@ -7,7 +7,7 @@
 
 mod bindings;
 
-use bindings::{Color, Imports, Perms, Plugin, Point, RdyOption, RdyString, Shape};
+use bindings::{Color, Imports, Perms, Plugin, Point, RdyOption, RdyString, Shape, ShapeCase};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
@@ -87,6 +87,21 @@ fn main() {
     check(kit.mix(Color::GREEN, Perms::READ).unwrap() == Perms::READ | Perms::WRITE, "mix");
     check(kit.area(&Shape::rect(bindings::RdyTuple2 { f0: 3, f1: 5 })).unwrap() == 15.0, "area rect");
     check(kit.area(&Shape::circle(2.0)).unwrap() == 12.0, "area circle");
+    // A variant as a Rust enum to match on; a tag no case has is Unknown.
+    let cases = [Shape::circle(2.0), Shape::rect(bindings::RdyTuple2 { f0: 3, f1: 5 }), Shape::empty()];
+    let seen: Vec<String> = cases
+        .iter()
+        .map(|s| match s.case() {
+            ShapeCase::Circle(r) => format!("circle {r}"),
+            ShapeCase::Rect(t) => format!("rect {}x{}", t.f0, t.f1),
+            ShapeCase::Empty => "empty".into(),
+            ShapeCase::Unknown(t) => format!("unknown {t}"),
+        })
+        .collect();
+    check(seen == ["circle 2", "rect 3x5", "empty"], "variant cases");
+    let mut garbage = Shape::empty();
+    garbage.tag = 7;
+    check(matches!(garbage.case(), ShapeCase::Unknown(7)), "a tag no case has");
     let none: RdyOption<RdyString> = RdyOption { is_some: 0, val: core::mem::MaybeUninit::zeroed() };
     let some = RdyOption { is_some: 1, val: core::mem::MaybeUninit::new(RdyString::borrowed("four")) };
     check(kit.maybe(&none).unwrap() == 1000 && kit.maybe(&some).unwrap() == 4, "maybe");
