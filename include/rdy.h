@@ -164,7 +164,10 @@ int rdy_instance_free(rdy_instance *inst, rdy_error **err);
  * from stale ones; its exports must not be called (generated bindings
  * answer RDY_EDEAD for them).  Dropping a dead handle frees its slot;
  * rdy_instance_free frees the rest, which are stale from then on.  The
- * destructors run with no lock held.
+ * destructors run with no lock held.  A kill must not overlap a call into
+ * the instance on another thread: it does not wait for calls in flight,
+ * and the plugin's state they run on is freed (nor may the generated
+ * bindings' W_kill, which rewrites the wrapper's table, overlap one).
  */
 void rdy_instance_kill(rdy_instance *inst);
 /* The number of live handles to INST's objects. */
