@@ -660,11 +660,10 @@ static const char **param_names(R *g, const rdy_wit_func *f)
 
 /*
  * Where a parameter or whole result of T is own<R> or borrow<R> (or R as a
- * value) of a resource R that the plugin implements, R's index among the
- * world's exported resources, with *BORROW telling which; otherwise -1.
- * Such a value crosses an export as the plugin's rep [F-REP].
+ * value) of a resource R among the N resources RES, R's index there, with
+ * *BORROW telling which; otherwise -1.
  */
-static int32_t prep(R *g, rdy_wit_type t, bool *borrow)
+static int32_t res_index(R *g, rdy_wit_type t, bool *borrow, const rdy_abi_rref *res, uint32_t n)
 {
 	rdy_wit_type u = unalias(g, t);
 	*borrow = false;
@@ -677,10 +676,19 @@ static int32_t prep(R *g, rdy_wit_type t, bool *borrow)
 	}
 	if (u < 0 || def(g, u)->kind != RDY_WIT_RESOURCE)
 		return -1;
-	for (uint32_t k = 0; k < g->neres; k++)
-		if (g->eres[k].type == u)
+	for (uint32_t k = 0; k < n; k++)
+		if (res[k].type == u)
 			return (int32_t)k;
 	return -1;
+}
+
+/*
+ * res_index among the world's exported resources, those the plugin
+ * implements: such a value crosses an export as the plugin's rep [F-REP].
+ */
+static int32_t prep(R *g, rdy_wit_type t, bool *borrow)
+{
+	return res_index(g, t, borrow, g->eres, g->neres);
 }
 
 /* The ABI type of an export's parameter (REPS: reps for the plugin's own resources). */
@@ -1895,28 +1903,13 @@ static bool gated(const rdy_wit_func *f)
 }
 
 /*
- * Where a parameter or whole result of T is own<R> or borrow<R> (or R as a
- * value) of a resource R that the host implements, R's index among the
- * world's imported resources, with *BORROW telling which; otherwise -1.
- * Such a value is the host's object on the host's side [F-REP] (b), (c).
+ * res_index among the world's imported resources, those the host
+ * implements: such a value is the host's object on the host's side
+ * [F-REP] (b), (c).
  */
 static int32_t hrep(R *g, rdy_wit_type t, bool *borrow)
 {
-	rdy_wit_type u = unalias(g, t);
-	*borrow = false;
-	if (u < 0)
-		return -1;
-	const rdy_wit_typedef *d = def(g, u);
-	if (d->kind == RDY_WIT_HANDLE) {
-		*borrow = d->borrow;
-		u = unalias(g, d->a);
-	}
-	if (u < 0 || def(g, u)->kind != RDY_WIT_RESOURCE)
-		return -1;
-	for (uint32_t j = 0; j < g->nires; j++)
-		if (g->ires[j].type == u)
-			return (int32_t)j;
-	return -1;
+	return res_index(g, t, borrow, g->ires, g->nires);
 }
 
 /* The runtime's handle type of imported resource J [R-RES]: after the exported ones. */

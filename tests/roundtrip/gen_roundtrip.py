@@ -1241,6 +1241,19 @@ def gen_host():
     return "\n".join(o)
 
 
+def write_if_changed(path, text):
+    """Writes TEXT to PATH whole, unless PATH holds it already: an unchanged
+    file keeps its time, so nothing (make, cargo) rebuilds for nothing."""
+    old = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+    if old != text:
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit("usage: gen_roundtrip.py OUTDIR")
@@ -1253,15 +1266,7 @@ def main():
         "rt_host_cases.h": gen_host(),
     }
     for name, text in files.items():
-        path = os.path.join(out, name)
-        old = None
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                old = f.read()
-        if old != text:  # unchanged files keep their time: nothing rebuilds for nothing
-            with open(path + ".tmp", "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(path + ".tmp", path)
+        write_if_changed(os.path.join(out, name), text)
 
 
 if __name__ == "__main__":

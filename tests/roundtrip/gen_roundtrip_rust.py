@@ -728,16 +728,7 @@ def main():
         raise SystemExit("usage: gen_roundtrip_rust.py OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    path = os.path.join(out, "lib.rs")
-    text = gen_lib()
-    old = None
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            old = f.read()
-    if old != text:
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(path + ".tmp", path)
+    g.write_if_changed(os.path.join(out, "lib.rs"), gen_lib())
 
 
 if __name__ == "__main__":

@@ -865,16 +865,7 @@ def main():
         raise SystemExit("usage: gen_roundtrip_rust_host.py OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    path = os.path.join(out, "main.rs")
-    text = gen_main()
-    old = None
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            old = f.read()
-    if old != text:  # an unchanged file keeps its time: cargo rebuilds nothing
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(path + ".tmp", path)
+    g.write_if_changed(os.path.join(out, "main.rs"), gen_main())
 
 
 if __name__ == "__main__":

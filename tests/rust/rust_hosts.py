@@ -36,29 +36,12 @@ def main():
     src = os.path.join(work, "src")
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
-    mods, fails, refused, with_res = [], [], [], 0
-    for label, path, ws in rust_layouts.cases(source, shared):
-        if ws is None:
-            fails.append(f"{label}: does not resolve")
-            continue
-        for w in ws:
-            name = f"w{len(mods)}"
-            out = os.path.join(src, name + ".rs")
-            g = subprocess.run([rdy, "gen", "rust", path, "--world", w, "--side", "host", "--features", "active",
-                                "-o", out], capture_output=True, timeout=60)
-            err = g.stderr.decode(errors="replace").strip()
-            if g.returncode == 1 and any(r in err for r in rust_layouts.REFUSALS):
-                refused.append(f"{label} {w}: {err}")
-            elif g.returncode:
-                fails.append(f"{label} {w}: rdy gen rust exited {g.returncode}: {err}")
-            else:
-                with open(out) as f:
-                    with_res += "fn __rdy_hdrop_0<" in f.read()
-                mods.append((name, f"{label} {w}"))
-    with open(os.path.join(src, "lib.rs"), "w") as f:
-        f.write("#![deny(unsafe_op_in_unsafe_fn)]\n")
-        for name, label in mods:
-            f.write(f"// {label}\n#[path = \"{name}.rs\"]\npub mod {name};\n")
+    mods, fails, refused = rust_layouts.generate("host", source, shared, src)
+    with_res = 0
+    for name, _ in mods:
+        with open(os.path.join(src, name + ".rs")) as f:
+            with_res += "fn __rdy_hdrop_0<" in f.read()
+    rust_layouts.write_crate_root(os.path.join(src, "lib.rs"), mods)
     with open(os.path.join(work, "Cargo.toml"), "w") as f:
         f.write("[package]\nname = \"rdy-gen-host-worlds\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n"
                 f"[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\nrdy = {{ path = \"{crate}\" }}\n\n[workspace]\n")

@@ -97,14 +97,10 @@ def rustc(rustc_exe, src, out):
                            "--emit", "metadata", "-o", out, src], capture_output=True, timeout=600)
 
 
-def main():
-    global RDY
-    if len(sys.argv) != 6:
-        print(__doc__, file=sys.stderr)
-        return 2
-    RDY, rustc_exe, source, shared, work = sys.argv[1:]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+def generate(side, source, shared, out_dir):
+    """`rdy gen rust --side SIDE` of every world of the cases, each into
+    OUT_DIR/wN.rs: the modules made, as (name, label), the failures and the
+    refusals (REFUSALS), each a line."""
     mods, fails, refused = [], [], []
     for label, path, ws in cases(source, shared):
         if ws is None:
@@ -112,8 +108,8 @@ def main():
             continue
         for w in ws:
             name = f"w{len(mods)}"
-            out = os.path.join(work, name + ".rs")
-            g = subprocess.run([RDY, "gen", "rust", path, "--world", w, "--side", "plugin", "--features", "active",
+            out = os.path.join(out_dir, name + ".rs")
+            g = subprocess.run([RDY, "gen", "rust", path, "--world", w, "--side", side, "--features", "active",
                                 "-o", out], capture_output=True, timeout=60)
             err = g.stderr.decode(errors="replace").strip()
             if g.returncode == 1 and any(r in err for r in REFUSALS):
@@ -122,11 +118,28 @@ def main():
                 fails.append(f"{label} {w}: rdy gen rust exited {g.returncode}: {err}")
             else:
                 mods.append((name, f"{label} {w}"))
-    crate = os.path.join(work, "all.rs")
-    with open(crate, "w") as f:
+    return mods, fails, refused
+
+
+def write_crate_root(path, mods):
+    """A crate root at PATH with each module of MODS, (name, label), beside it."""
+    with open(path, "w") as f:
         f.write("#![deny(unsafe_op_in_unsafe_fn)]\n")
         for name, label in mods:
             f.write(f"// {label}\n#[path = \"{name}.rs\"]\npub mod {name};\n")
+
+
+def main():
+    global RDY
+    if len(sys.argv) != 6:
+        print(__doc__, file=sys.stderr)
+        return 2
+    RDY, rustc_exe, source, shared, work = sys.argv[1:]
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    mods, fails, refused = generate("plugin", source, shared, work)
+    crate = os.path.join(work, "all.rs")
+    write_crate_root(crate, mods)
     t = time.monotonic()
     p = rustc(rustc_exe, crate, os.path.join(work, "all.rmeta"))
     took = time.monotonic() - t
