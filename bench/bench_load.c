@@ -157,13 +157,12 @@ typedef struct host {
 static void phases_once(const host *h, const char *path, double t[NPHASES])
 {
 	char msg[1024];
-	uint8_t *bytes;
-	size_t len;
+	rdy_elf_plugin read;
 	double t0 = now_us();
-	if (rdy_elf_read_plugin(path, RDY_PLUGIN_SYMBOL, sizeof(rdy_plugin_root_v1), &bytes, &len, msg, sizeof msg))
+	if (rdy_elf_read_plugin(path, RDY_PLUGIN_SYMBOL, sizeof(rdy_plugin_root_v1), &read, msg, sizeof msg))
 		die("%s", msg);
 	double t1 = now_us();
-	rdy_desc *d = rdy_desc_decode(bytes, len, msg, sizeof msg);
+	rdy_desc *d = rdy_desc_decode(read.desc, read.len, msg, sizeof msg);
 	if (!d)
 		die("%s: %s", path, msg);
 	double t2 = now_us();
@@ -196,7 +195,7 @@ static void phases_once(const host *h, const char *path, double t[NPHASES])
 	free(pexports);
 	free(pimports);
 	rdy_desc_free(d);
-	free(bytes);
+	rdy_elf_plugin_free(&read);
 	t[READ] = t1 - t0;
 	t[DECODE] = t2 - t1;
 	t[CHECK] = t3 - t2;

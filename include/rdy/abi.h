@@ -33,8 +33,23 @@ extern "C" {
 
 /* The name of the plugin's root symbol [R-ROOT]. */
 #define RDY_PLUGIN_SYMBOL "rdy_plugin_v1"
-/* The ELF section that holds a plugin's descriptor [D-ELF]. */
-#define RDY_DESCRIPTOR_SECTION ".rdy.descriptor"
+/*
+ * A plugin's descriptor is the desc of an ELF note [D-ELF]: owner "RDY",
+ * type 1, in an allocated SHT_NOTE section (a name starting with .note
+ * makes it one), which linkers put in a PT_NOTE segment at the start of the
+ * file.  RDY_DESCRIPTOR_NOTE(N) is the note's type for N bytes, aligned to 4.
+ */
+#define RDY_DESCRIPTOR_SECTION ".note.rdy"
+#define RDY_DESCRIPTOR_NOTE_NAME "RDY"
+#define RDY_DESCRIPTOR_NOTE_TYPE 1
+#define RDY_DESCRIPTOR_NOTE(n)                                                                                         \
+	struct {                                                                                                       \
+		uint32_t namesz, descsz, type;                                                                         \
+		char name[4];                                                                                          \
+		uint8_t desc[n];                                                                                       \
+	}
+/* Its initializer: RDY_DESCRIPTOR_NOTE_INIT(N, { the descriptor's bytes }). */
+#define RDY_DESCRIPTOR_NOTE_INIT(n, ...) { 4, (n), RDY_DESCRIPTOR_NOTE_TYPE, RDY_DESCRIPTOR_NOTE_NAME, __VA_ARGS__ }
 
 /*
  * Status codes.  Every function across the boundary returns int32_t

@@ -1,19 +1,29 @@
 /*
- * The descriptor section of an ELF file (docs/abi.md §5), its root symbol
+ * The descriptor note of an ELF file (docs/abi.md §5), its root symbol
  * (§7), and what in it can keep its object mapped (§7.3), read statically.
  *
- * Nothing in the file is trusted: libelf parses the headers, and every
- * offset and size it hands back is checked against the file's real size
- * before a byte is read.  The file is read with pread rather than mapped, so
- * a file truncated while it is being read gives an error, not SIGBUS.
+ * Nothing in the file is trusted: every offset and size is checked against
+ * the file's real size before a byte is read.  The file is read with pread
+ * rather than mapped, so a file truncated while it is being read gives an
+ * error, not SIGBUS.
+ *
+ * The loader reads a plugin before every dlopen, so that read is made
+ * cheap: one read of the file's first bytes holds, as linkers lay a shared
+ * object out, the ELF and program headers, the descriptor's note and the
+ * dynamic symbols; one more reads the section headers, to find .dynsym.
+ * The headers are this machine's <elf.h> types (a file of another class or
+ * byte order cannot be loaded here, and is refused as such).  What can keep
+ * an object mapped is read rarely, after an unload failed, through libelf.
  */
 #include "abi/elf.h"
 #include "abi/desc_int.h"
+#include "rdy/abi.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,15 +32,46 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* This machine's ELF class and byte order: the only files it can load. */
+#if __ELF_NATIVE_CLASS == 64
+#define NATIVE_CLASS ELFCLASS64
+#else
+#define NATIVE_CLASS ELFCLASS32
+#endif
+#if __BYTE_ORDER == __LITTLE_ENDIAN
+#define NATIVE_DATA ELFDATA2LSB
+#else
+#define NATIVE_DATA ELFDATA2MSB
+#endif
+
+/*
+ * How much of a file is read at once, first: as linkers lay out a shared
+ * object, its ELF and program headers, its notes (the descriptor among
+ * them, for up to some 1,200 functions) and its .dynsym and .dynstr.
+ */
+#define HEAD 16384
+
+/* How messages name the descriptor's note. */
+#define NOTE "`" RDY_DESCRIPTOR_NOTE_NAME "`"
+
 typedef struct reader {
 	const char *path;
 	int fd;
-	uint64_t fsize;                    /* the file's size when opened */
-	Elf *elf;
+	uint64_t fsize;                    /* the file's size; UNKNOWN until a read or fstat tells */
+	Elf *elf;                          /* rdy_elf_read_keep's */
 	int status;                        /* when failing: -1 a bad file, -2 an unreadable one, -3 no memory */
 	char *err;
 	size_t errlen;
+	uint8_t *head;                     /* the file's first NHEAD bytes, malloc'd */
+	size_t nhead;
+	ElfW(Ehdr) eh;                     /* from the head, once check_header passed */
+	const uint8_t *sh;                 /* the section header table, NSH entries: in the head or SH_OWN */
+	uint64_t nsh;
+	uint8_t *sh_own;
+	uint8_t *desc_own;                 /* the descriptor note's bytes, when they are not all in the head */
 } reader;
+
+#define UNKNOWN UINT64_MAX
 
 static void say(reader *r, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
@@ -97,14 +138,36 @@ static int open_regular(reader *r)
 	return 0;
 }
 
+/*
+ * Opens the file to read its descriptor, with one system call: whether it
+ * is a regular file, and its size, are asked (fstat) only when a read
+ * fails or goes past what the first read got.  O_NONBLOCK: opening a FIFO
+ * would otherwise wait for a writer.
+ */
 static int open_file(reader *r)
 {
-	int rc = open_regular(r);
-	if (rc == RDY_ELF_KEEP_EIO)
+	r->fsize = UNKNOWN;
+	if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return unreadable(r, "%s", strerror(errno));
-	if (rc == RDY_ELF_KEEP_ENOTREG)
-		return unreadable(r, "not a regular file");
 	return 0;
+}
+
+/* The file's size, asked now if no read has told it; UNKNOWN when fstat fails (a read will then say why). */
+static uint64_t file_size(reader *r)
+{
+	struct stat st;
+	if (r->fsize == UNKNOWN && fstat(r->fd, &st) == 0)
+		r->fsize = (uint64_t)st.st_size;
+	return r->fsize;
+}
+
+/* Why a read of the file failed with errno E: it is not a regular file, or the read itself. */
+static int read_failed(reader *r, int e)
+{
+	struct stat st;
+	if (fstat(r->fd, &st) == 0 && !S_ISREG(st.st_mode))
+		return unreadable(r, "not a regular file");
+	return unreadable(r, "read failed: %s", strerror(e));
 }
 
 /*
@@ -119,134 +182,321 @@ static int begin_elf(reader *r)
 	return elf_kind(r->elf) == ELF_K_ELF ? 0 : RDY_ELF_KEEP_ENOTELF;
 }
 
-/*
- * libelf treats a file whose section header table lies past its end as one
- * without sections; a cut-off plugin is reported as such instead.
- */
-static int check_section_table(reader *r, const GElf_Ehdr *eh)
+/* Whether the N bytes at OFF are all in the file: in the head, or within its size. */
+static bool within(reader *r, uint64_t off, uint64_t n)
 {
-	uint64_t n = eh->e_shnum ? eh->e_shnum : 1;   /* 0: the count is in section 0's header */
-	uint64_t entsize = eh->e_shentsize ? eh->e_shentsize : 1;
-	if (eh->e_shoff && (eh->e_shoff > r->fsize || (r->fsize - eh->e_shoff) / entsize < n))
-		return fail(r, "file is truncated: its section header table starts at byte %llu, "
-			    "the file has %llu", (unsigned long long)eh->e_shoff, (unsigned long long)r->fsize);
-	return 0;
-}
-
-static int open_elf(reader *r)
-{
-	if (elf_version(EV_CURRENT) == EV_NONE)         /* as begin_elf would find, said here as such */
-		return fail(r, "libelf: %s", elf_errmsg(-1));
-	GElf_Ehdr eh;
-	if (begin_elf(r) == 0 && gelf_getehdr(r->elf, &eh))
-		return check_section_table(r, &eh);
-	uint8_t head[SELFMAG];
-	if (r->fsize >= SELFMAG && read_at(r, 0, head, SELFMAG) == 0 && !memcmp(head, ELFMAG, SELFMAG))
-		return fail(r, "ELF header is truncated or damaged");
-	return fail(r, "not an ELF file");
-}
-
-/* The header of the one section named RDY_ELF_SECTION. */
-static int find_section(reader *r, GElf_Shdr *out)
-{
-	size_t strndx;
-	if (elf_getshdrstrndx(r->elf, &strndx) != 0)
-		return fail(r, "no usable section header table: %s", elf_errmsg(-1));
-	unsigned found = 0;
-	for (Elf_Scn *scn = elf_nextscn(r->elf, NULL); scn; scn = elf_nextscn(r->elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh))
-			return fail(r, "damaged section header %zu: %s", elf_ndxscn(scn), elf_errmsg(-1));
-		const char *name = elf_strptr(r->elf, strndx, sh.sh_name);
-		if (name && !strcmp(name, RDY_ELF_SECTION) && found++ == 0)
-			*out = sh;
-	}
-	if (found > 1)
-		return fail(r, "%u sections named " RDY_ELF_SECTION "; there must be one", found);
-	if (!found)
-		return fail(r, "no " RDY_ELF_SECTION " section (not an rdylib plugin?)");
-	return 0;
+	if (off <= r->nhead && n <= r->nhead - off)
+		return true;
+	uint64_t size = file_size(r);
+	return off <= size && n <= size - off;
 }
 
 /* Whether the bytes of the section SH are all in the file. */
-static bool in_file(const reader *r, const GElf_Shdr *sh)
+static bool in_file(reader *r, const GElf_Shdr *sh)
 {
-	return sh->sh_offset <= r->fsize && sh->sh_size <= r->fsize - sh->sh_offset;
+	return within(r, sh->sh_offset, sh->sh_size);
 }
 
-/* The section holds its bytes in the file, all of them, and at least a descriptor header. */
-static int check_section(reader *r, const GElf_Shdr *sh)
+/*
+ * N bytes at OFF, which the caller checked are in the file: in the head, or
+ * read into *OWN, which the caller frees.  NULL when that read fails.
+ */
+static const uint8_t *bytes(reader *r, uint64_t off, uint64_t n, uint8_t **own)
 {
-	if (sh->sh_type == SHT_NOBITS)
-		return fail(r, "section " RDY_ELF_SECTION " has no bytes in the file (SHT_NOBITS)");
-	if (sh->sh_type != SHT_PROGBITS)
-		return fail(r, "section " RDY_ELF_SECTION " has type %u, not SHT_PROGBITS", (unsigned)sh->sh_type);
-	if (sh->sh_flags & SHF_COMPRESSED)
-		return fail(r, "section " RDY_ELF_SECTION " is compressed");
-	if (!in_file(r, sh))
-		return fail(r, "section " RDY_ELF_SECTION " is truncated: %llu bytes at offset %llu, the file has %llu",
-			    (unsigned long long)sh->sh_size, (unsigned long long)sh->sh_offset,
-			    (unsigned long long)r->fsize);
-	if (sh->sh_size < RDY_DESC_HEADER)
-		return fail(r, "section " RDY_ELF_SECTION " is truncated: %llu bytes, a descriptor header needs %d",
-			    (unsigned long long)sh->sh_size, RDY_DESC_HEADER);
-	return 0;
-}
-
-/* The size the descriptor's header declares, at most the section's size. */
-static int declared_size(reader *r, const GElf_Shdr *sh, uint32_t *size)
-{
-	uint8_t h[RDY_DESC_HEADER];
-	if (read_at(r, sh->sh_offset, h, RDY_DESC_HEADER) < 0)
-		return -1;
-	if (memcmp(h, RDY_DESC_MAGIC, 4))
-		return fail(r, "section " RDY_ELF_SECTION " does not start with a descriptor (bad magic)");
-	*size = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
-	if (*size < RDY_DESC_HEADER)
-		return fail(r, "the descriptor in " RDY_ELF_SECTION " declares %u bytes, less than its own header",
-			    (unsigned)*size);
-	if (*size > sh->sh_size)
-		return fail(r, "section " RDY_ELF_SECTION " is truncated: the descriptor declares %u bytes, "
-			    "the section holds %llu", (unsigned)*size, (unsigned long long)sh->sh_size);
-	return 0;
-}
-
-/* Only alignment padding, zero bytes, may follow the descriptor's SIZE bytes in the section. */
-static int check_padding(reader *r, const GElf_Shdr *sh, uint32_t size)
-{
-	uint8_t buf[4096];
-	for (uint64_t at = size; at < sh->sh_size;) {
-		size_t n = sh->sh_size - at < sizeof buf ? (size_t)(sh->sh_size - at) : sizeof buf;
-		if (read_at(r, sh->sh_offset + at, buf, n) < 0)
-			return -1;
-		for (size_t i = 0; i < n; i++)
-			if (buf[i])
-				return fail(r, "section " RDY_ELF_SECTION " has a non-zero byte after the descriptor, "
-					    "at offset %llu", (unsigned long long)(at + i));
-		at += n;
+	*own = NULL;
+	if (off <= r->nhead && n <= r->nhead - off)
+		return r->head + off;
+	if (n > SIZE_MAX - 1 || !(*own = malloc((size_t)n + 1))) {
+		r->status = -3;
+		fail(r, "out of memory");
+		return NULL;
 	}
-	return 0;
+	if (read_at(r, off, *own, (size_t)n) < 0) {
+		free(*own);
+		*own = NULL;
+		return NULL;
+	}
+	return *own;
 }
 
-static int read_descriptor(reader *r, uint8_t **out, size_t *len)
+/*
+ * Up to N bytes at OFF into BUF: how many there were (fewer at the end of
+ * the file), or -1 when a read fails.
+ */
+static int64_t read_upto(reader *r, uint64_t off, uint8_t *buf, size_t n)
 {
-	GElf_Shdr sh;
-	uint32_t size = 0;
-	if (open_file(r) < 0 || open_elf(r) < 0 || find_section(r, &sh) < 0 || check_section(r, &sh) < 0 ||
-	    declared_size(r, &sh, &size) < 0 || check_padding(r, &sh, size) < 0)
-		return -1;
-	uint8_t *buf = malloc(size);
-	if (!buf) {
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(r->fd, buf + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return read_failed(r, errno);
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (int64_t)got;
+}
+
+/* The file's first bytes, up to HEAD of them, in one read; fewer tell the file's size. */
+static int read_head(reader *r)
+{
+	if (!(r->head = malloc(HEAD))) {
 		r->status = -3;
 		return fail(r, "out of memory");
 	}
-	if (read_at(r, sh.sh_offset, buf, size) < 0) {
-		free(buf);
+	int64_t k = read_upto(r, 0, r->head, HEAD);
+	if (k < 0)
 		return -1;
+	r->nhead = (size_t)k;
+	if (r->nhead < HEAD)
+		r->fsize = r->nhead;
+	return 0;
+}
+
+static const char *class_name(unsigned c)
+{
+	return c == ELFCLASS32 ? "32-bit" : c == ELFCLASS64 ? "64-bit" : "unknown-class";
+}
+
+static const char *data_name(unsigned d)
+{
+	return d == ELFDATA2LSB ? "little-endian" : d == ELFDATA2MSB ? "big-endian" : "unknown-byte-order";
+}
+
+static int truncated_sections(reader *r)
+{
+	return fail(r, "file is truncated: its section header table starts at byte %llu, the file has %llu",
+		    (unsigned long long)r->eh.e_shoff, (unsigned long long)file_size(r));
+}
+
+/* N section headers into R->SH: in the head, or read whole (a short read: the file is truncated). */
+static int section_headers(reader *r, uint64_t n)
+{
+	uint64_t off = r->eh.e_shoff, size = n * sizeof(ElfW(Shdr));
+	r->nsh = n;
+	if (off <= r->nhead && size <= r->nhead - off) {
+		r->sh = r->head + off;
+		return 0;
 	}
-	*out = buf;
+	if (size > SIZE_MAX || !(r->sh_own = malloc((size_t)size))) {
+		r->status = -3;
+		return fail(r, "out of memory");
+	}
+	r->sh = r->sh_own;
+	int64_t k = read_upto(r, off, r->sh_own, (size_t)size);
+	return k < 0 ? -1 : (uint64_t)k < size ? truncated_sections(r) : 0;
+}
+
+/*
+ * The section header table, all of it, into R->SH and R->NSH (0 without a
+ * table): what finds .dynsym, or the notes of a relocatable object.  Read
+ * whole, it also shows that the file is not cut short, as a plugin copied
+ * or downloaded in part would be.
+ */
+static int read_sections(reader *r)
+{
+	const ElfW(Ehdr) *eh = &r->eh;
+	if (!eh->e_shoff)
+		return 0;
+	if (eh->e_shnum)
+		return section_headers(r, eh->e_shnum);
+	/* 0 sections with a table: the count is in section 0's header. */
+	ElfW(Shdr) s0;
+	if (section_headers(r, 1) < 0)
+		return -1;
+	memcpy(&s0, r->sh, sizeof s0);
+	free(r->sh_own);
+	r->sh = r->sh_own = NULL;
+	r->nsh = 0;
+	if (!s0.sh_size)
+		return 0;
+	if (s0.sh_size > UINT64_MAX / sizeof s0 || !within(r, eh->e_shoff, s0.sh_size * sizeof s0))
+		return truncated_sections(r);
+	return section_headers(r, s0.sh_size);
+}
+
+/*
+ * The ELF header, of this machine's class and byte order: only such a file
+ * can be loaded here, and only such a file is read, with <elf.h>'s types.
+ */
+static int check_header(reader *r)
+{
+	const uint8_t *id = r->head;
+	if (r->nhead < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
+		return fail(r, "not an ELF file");
+	if (r->nhead < EI_NIDENT || r->nhead < sizeof r->eh)
+		return fail(r, "ELF header is truncated or damaged");
+	if (id[EI_CLASS] != NATIVE_CLASS || id[EI_DATA] != NATIVE_DATA)
+		return fail(r, "a %s %s ELF file; this machine loads %s %s ones", class_name(id[EI_CLASS]),
+			    data_name(id[EI_DATA]), class_name(NATIVE_CLASS), data_name(NATIVE_DATA));
+	memcpy(&r->eh, r->head, sizeof r->eh);
+	const ElfW(Ehdr) *eh = &r->eh;
+	if (id[EI_VERSION] != EV_CURRENT || eh->e_ehsize < sizeof *eh ||
+	    (eh->e_phnum && eh->e_phentsize != sizeof(ElfW(Phdr))) ||
+	    (eh->e_shoff && eh->e_shentsize != sizeof(ElfW(Shdr))) || eh->e_phnum == PN_XNUM)
+		return fail(r, "ELF header is truncated or damaged");
+	if (read_sections(r) < 0)
+		return -1;
+	uint64_t size = (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr));
+	if (eh->e_phnum && !within(r, eh->e_phoff, size))
+		return fail(r, "file is truncated: its program header table starts at byte %llu, "
+			    "the file has %llu", (unsigned long long)eh->e_phoff, (unsigned long long)file_size(r));
+	return 0;
+}
+
+/* Where the descriptor's bytes are in the file: the desc of its note. */
+typedef struct note {
+	uint64_t off, size;
+} note;
+
+/* The index of the first non-zero byte of the N at P, or N. */
+static uint64_t first_nonzero(const uint8_t *p, uint64_t n)
+{
+	uint64_t i = 0;
+	while (i < n && !p[i])
+		i++;
+	return i;
+}
+
+static uint64_t align_up(uint64_t n, uint64_t a)
+{
+	return (n + a - 1) & ~(a - 1);
+}
+
+/*
+ * The notes of a PT_NOTE segment or an SHT_NOTE section (WHAT, numbered I):
+ * SIZE bytes at OFF, aligned to ALIGN.  Each descriptor note is counted in
+ * *FOUND, the first kept in *OUT.
+ */
+static int scan_notes(reader *r, const char *what, uint64_t i, uint64_t off, uint64_t size, uint64_t align, note *out,
+		      unsigned *found)
+{
+	if (!within(r, off, size))
+		return fail(r, "note %s %llu is truncated: %llu bytes at offset %llu, the file has %llu", what,
+			    (unsigned long long)i, (unsigned long long)size, (unsigned long long)off,
+			    (unsigned long long)file_size(r));
+	align = align == 8 ? 8 : 4;                    /* the gABI's: 8-byte notes pad to 8 */
+	/* Each note's header and first name bytes, never its desc: a descriptor note may be larger than the head. */
+	for (uint64_t at = 0; at < size;) {
+		ElfW(Nhdr) n;
+		uint8_t *own;
+		uint64_t k = size - at < sizeof n + 4 ? size - at : sizeof n + 4, desc = 0;
+		const uint8_t *b = bytes(r, off + at, k, &own);
+		if (!b)
+			return -1;
+		bool ours = false;
+		if (k >= sizeof n) {
+			memcpy(&n, b, sizeof n);
+			desc = at + align_up(sizeof n + (uint64_t)n.n_namesz, align);
+			ours = k == sizeof n + 4 && n.n_namesz == sizeof RDY_DESCRIPTOR_NOTE_NAME &&
+			       n.n_type == RDY_DESCRIPTOR_NOTE_TYPE &&
+			       !memcmp(b + sizeof n, RDY_DESCRIPTOR_NOTE_NAME, sizeof RDY_DESCRIPTOR_NOTE_NAME);
+		}
+		free(own);
+		if (!desc || desc > size || n.n_descsz > size - desc)
+			return fail(r, "note %s %llu is damaged: its note at byte %llu runs past the %s's end", what,
+				    (unsigned long long)i, (unsigned long long)at, what);
+		if (ours && (*found)++ == 0)
+			*out = (note){ off + desc, n.n_descsz };
+		at = desc + align_up(n.n_descsz, align);
+	}
+	return 0;
+}
+
+/* The notes of the file's PT_NOTE segments, as a loader sees them. */
+static int segment_notes(reader *r, note *out, unsigned *found)
+{
+	const ElfW(Ehdr) *eh = &r->eh;
+	uint8_t *own;
+	const uint8_t *ph = bytes(r, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)), &own);
+	if (!ph)
+		return -1;
+	int rc = 0;
+	for (unsigned i = 0; i < eh->e_phnum && rc == 0; i++) {
+		ElfW(Phdr) p;
+		memcpy(&p, ph + (size_t)i * sizeof p, sizeof p);
+		if (p.p_type == PT_NOTE)
+			rc = scan_notes(r, "segment", i, p.p_offset, p.p_filesz, p.p_align, out, found);
+	}
+	free(own);
+	return rc;
+}
+
+/* The notes of the file's SHT_NOTE sections: a relocatable object has no segments. */
+static int section_notes(reader *r, note *out, unsigned *found)
+{
+	int rc = 0;
+	for (uint64_t i = 0; i < r->nsh && rc == 0; i++) {
+		ElfW(Shdr) s;
+		memcpy(&s, r->sh + i * sizeof s, sizeof s);
+		if (s.sh_type == SHT_NOTE)
+			rc = scan_notes(r, "section", i, s.sh_offset, s.sh_size, s.sh_addralign, out, found);
+	}
+	return rc;
+}
+
+/* The one descriptor note: in the PT_NOTE segments, or the SHT_NOTE sections of a file without segments. */
+static int find_note(reader *r, note *out)
+{
+	unsigned found = 0;
+	if ((r->eh.e_phnum ? segment_notes(r, out, &found) : section_notes(r, out, &found)) < 0)
+		return -1;
+	if (found > 1)
+		return fail(r, "%u " NOTE " notes; there must be one", found);
+	if (!found)
+		return fail(r, "no " NOTE " note (not an rdylib plugin?)");
+	return 0;
+}
+
+/*
+ * The descriptor the note N holds, as §5.1 frames it, into *DESC and *LEN:
+ * a header, the size it declares at most the note's, and only zero bytes
+ * after it.  *DESC points into the head, or into R->DESC_OWN when the note
+ * lies past it.
+ */
+static int frame(reader *r, const note *n, const uint8_t **desc, size_t *len)
+{
+	if (n->size < RDY_DESC_HEADER)
+		return fail(r, "the " NOTE " note is truncated: %llu bytes, a descriptor header needs %d",
+			    (unsigned long long)n->size, RDY_DESC_HEADER);
+	const uint8_t *d = bytes(r, n->off, n->size, &r->desc_own);
+	if (!d)
+		return -1;
+	uint32_t size = (uint32_t)d[8] | (uint32_t)d[9] << 8 | (uint32_t)d[10] << 16 | (uint32_t)d[11] << 24;
+	uint64_t z;
+	if (memcmp(d, RDY_DESC_MAGIC, 4))
+		return fail(r, "the " NOTE " note does not hold a descriptor (bad magic)");
+	if (size < RDY_DESC_HEADER)
+		return fail(r, "the descriptor in the " NOTE " note declares %u bytes, less than its own header",
+			    (unsigned)size);
+	if (size > n->size)
+		return fail(r, "the " NOTE " note is truncated: the descriptor declares %u bytes, the note holds %llu",
+			    (unsigned)size, (unsigned long long)n->size);
+	if ((z = first_nonzero(d + size, n->size - size)) < n->size - size)
+		return fail(r, "the " NOTE " note has a non-zero byte after the descriptor, at offset %llu",
+			    (unsigned long long)(size + z));
+	*desc = d;
 	*len = size;
 	return 0;
+}
+
+static int read_descriptor(reader *r, const uint8_t **desc, size_t *len)
+{
+	note n = { 0, 0 };
+	if (open_file(r) < 0 || read_head(r) < 0 || check_header(r) < 0 || find_note(r, &n) < 0)
+		return -1;
+	return frame(r, &n, desc, len);
+}
+
+/* The buffer that holds DESC, taken from R so that finish leaves it: the head, or the descriptor's own. */
+static void *take(reader *r, const uint8_t *desc)
+{
+	uint8_t **p = r->desc_own && desc == r->desc_own ? &r->desc_own : &r->head;
+	void *buf = *p;
+	*p = NULL;
+	return buf;
 }
 
 /* The data of SCN, a symbol table with the header SH, and the index of its string table; NULL unless both are in the file. */
@@ -260,40 +510,67 @@ static Elf_Data *symbols(reader *r, Elf_Scn *scn, const GElf_Shdr *sh, size_t *s
 	return elf_getdata(scn, NULL);
 }
 
-/* As symbols, for the first section of type TYPE. */
-static Elf_Data *symbol_table(reader *r, uint32_t type, size_t *strndx)
+/* Whether the symbol SYM, named in STRS (N bytes), is NAME as dlsym finds it: a defined data object, not hidden. */
+static bool is_root(const ElfW(Sym) *sym, const uint8_t *strs, uint64_t n, const char *name, size_t len)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	while ((scn = elf_nextscn(r->elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
-			return symbols(r, scn, &sh, strndx);
-	return NULL;
+	unsigned bind = ELF64_ST_BIND(sym->st_info), vis = ELF64_ST_VISIBILITY(sym->st_other);
+	return sym->st_name < n && n - sym->st_name > len && !memcmp(strs + sym->st_name, name, len + 1) &&
+	       sym->st_shndx != SHN_UNDEF && sym->st_shndx < SHN_LORESERVE && ELF64_ST_TYPE(sym->st_info) == STT_OBJECT &&
+	       (bind == STB_GLOBAL || bind == STB_WEAK) && (vis == STV_DEFAULT || vis == STV_PROTECTED);
 }
 
-/*
- * The dynamic symbol NAME as dlsym would find it: a defined data object,
- * global or weak, not hidden, and at least MIN_SIZE bytes.  A file without a
- * usable .dynsym has none.
- */
-static int find_root(reader *r, const char *name, uint64_t min_size)
+/* The symbols of the table SYMS (N of them) named in STRS: the root's size into *SIZE, or -1. */
+static int scan_symbols(reader *r, const uint8_t *syms, uint64_t n, const uint8_t *strs, uint64_t nstrs,
+			const char *name, uint64_t min_size, uint64_t *size)
 {
-	size_t strndx = 0;
-	Elf_Data *d = symbol_table(r, SHT_DYNSYM, &strndx);
-	GElf_Sym sym;
-	for (int i = 1; d && gelf_getsym(d, i, &sym); i++) {
-		const char *s = elf_strptr(r->elf, strndx, sym.st_name);
-		unsigned bind = GELF_ST_BIND(sym.st_info), vis = GELF_ST_VISIBILITY(sym.st_other);
-		if (!s || strcmp(s, name) || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
-		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT || (bind != STB_GLOBAL && bind != STB_WEAK) ||
-		    (vis != STV_DEFAULT && vis != STV_PROTECTED))
+	size_t len = strlen(name);
+	for (uint64_t i = 1; i < n; i++) {
+		ElfW(Sym) sym;
+		memcpy(&sym, syms + i * sizeof sym, sizeof sym);
+		if (!is_root(&sym, strs, nstrs, name, len))
 			continue;
 		if (sym.st_size < min_size)
 			return fail(r, "root symbol `%s` is %llu bytes; ABI v1's is at least %llu", name,
 				    (unsigned long long)sym.st_size, (unsigned long long)min_size);
+		*size = sym.st_size;
 		return 0;
 	}
-	return fail(r, "no root symbol `%s`: not an rdylib plugin", name);
+	return 1;
+}
+
+/*
+ * The dynamic symbol NAME as dlsym would find it: a defined data object,
+ * global or weak, not hidden, and at least MIN_SIZE bytes, in the first
+ * SHT_DYNSYM section, with its string table.  A file without a usable
+ * .dynsym has none.  Its size goes to *SIZE.
+ */
+static int find_root(reader *r, const char *name, uint64_t min_size, uint64_t *size)
+{
+	uint8_t *own_syms = NULL, *own_strs = NULL;
+	const uint8_t *syms = NULL, *strs = NULL, *sh = r->sh;
+	int rc = 1;
+	ElfW(Shdr) dyn, str;
+	uint64_t n = r->nsh, i = 0;
+	for (; i < n; i++) {
+		memcpy(&dyn, sh + i * sizeof dyn, sizeof dyn);
+		if (dyn.sh_type == SHT_DYNSYM)
+			break;
+	}
+	if (i < n && dyn.sh_link < n) {
+		memcpy(&str, sh + (uint64_t)dyn.sh_link * sizeof str, sizeof str);
+		if (str.sh_type == SHT_STRTAB && within(r, dyn.sh_offset, dyn.sh_size) &&
+		    within(r, str.sh_offset, str.sh_size) &&
+		    (!(syms = bytes(r, dyn.sh_offset, dyn.sh_size, &own_syms)) ||
+		     !(strs = bytes(r, str.sh_offset, str.sh_size, &own_strs))))
+			rc = -1;
+		else if (syms && strs)
+			rc = scan_symbols(r, syms, dyn.sh_size / sizeof(ElfW(Sym)), strs, str.sh_size, name, min_size, size);
+	}
+	free(own_syms);
+	free(own_strs);
+	if (rc > 0)
+		return fail(r, "no root symbol `%s`: not an rdylib plugin", name);
+	return rc;
 }
 
 /* Whether the dynamic section SCN has DF_1_NODELETE in a DT_FLAGS_1 before its DT_NULL. */
@@ -357,6 +634,9 @@ static int read_keep(reader *r, rdy_elf_keep *k)
 
 static int finish(reader *r, int rc)
 {
+	free(r->head);
+	free(r->sh_own);
+	free(r->desc_own);
 	elf_end(r->elf);
 	if (r->fd >= 0)
 		close(r->fd);
@@ -365,26 +645,38 @@ static int finish(reader *r, int rc)
 
 int rdy_elf_read_descriptor(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
-	reader r = { path, -1, 0, NULL, -1, err, errlen };
+	reader r = { .path = path, .fd = -1, .status = -1, .err = err, .errlen = errlen };
+	const uint8_t *desc;
 	*out = NULL;
 	*len = 0;
-	return finish(&r, read_descriptor(&r, out, len));
+	if (read_descriptor(&r, &desc, len) < 0) {
+		*len = 0;
+		return finish(&r, -1);
+	}
+	*out = take(&r, desc);
+	memmove(*out, desc, *len);         /* to the start of its buffer, which the caller frees */
+	return finish(&r, 0);
 }
 
-int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, uint8_t **out, size_t *len,
-			char *err, size_t errlen)
+int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, rdy_elf_plugin *out, char *err,
+			size_t errlen)
 {
-	reader r = { path, -1, 0, NULL, -1, err, errlen };
-	*out = NULL;
-	*len = 0;
-	if (read_descriptor(&r, out, len) < 0)
+	reader r = { .path = path, .fd = -1, .status = -1, .err = err, .errlen = errlen };
+	*out = (rdy_elf_plugin){ 0 };
+	const uint8_t *desc;
+	size_t len;
+	if (read_descriptor(&r, &desc, &len) < 0 || find_root(&r, root, min_size, &out->root_size) < 0)
 		return finish(&r, r.status);
-	if (find_root(&r, root, min_size) == 0)
-		return finish(&r, 0);
-	free(*out);
-	*out = NULL;
-	*len = 0;
-	return finish(&r, -1);
+	out->desc = desc;
+	out->len = len;
+	out->buf = take(&r, desc);
+	return finish(&r, 0);
+}
+
+void rdy_elf_plugin_free(rdy_elf_plugin *p)
+{
+	free(p->buf);
+	*p = (rdy_elf_plugin){ 0 };
 }
 
 /* TEXT, or as much of it as fits, in ERR. */
@@ -396,7 +688,7 @@ static void detail(char *err, size_t errlen, const char *text)
 
 int rdy_elf_read_keep(const char *path, rdy_elf_keep *keep, char *err, size_t errlen)
 {
-	reader r = { path, -1, 0, NULL, -1, NULL, 0 };
+	reader r = { .path = path, .fd = -1, .status = -1 };
 	*keep = (rdy_elf_keep){ 0 };
 	detail(err, errlen, "");
 	int rc = open_regular(&r);

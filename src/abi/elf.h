@@ -1,12 +1,15 @@
 /*
  * Reading a plugin's descriptor from its ELF file without loading it
- * (docs/abi.md §5): the bytes of the `.rdy.descriptor` section, and whether
- * the file defines the root symbol that the loader will look up (§7).  And,
+ * (docs/abi.md §5): the bytes of its descriptor note (owner `RDY`, in a
+ * PT_NOTE segment), and whether the file defines the root symbol that the
+ * loader will look up (§7).  And,
  * for a shared object the dynamic linker kept mapped after its last
  * dlclose, what in its file can keep it (§7.3).
  *
  * Part of the runtime's static reader: it depends on libc and libelf only,
- * and no file, however damaged, makes it crash.
+ * and no file, however damaged, makes it crash.  The descriptor and the
+ * root symbol are read from files of this machine's ELF class and byte
+ * order, the only ones it can load.
  */
 #ifndef RDY_ABI_ELF_H
 #define RDY_ABI_ELF_H
@@ -15,29 +18,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RDY_ELF_SECTION ".rdy.descriptor"
-
 /*
  * Reads the descriptor of the ELF file at PATH.  On success *OUT holds the
  * descriptor's bytes, exactly its declared size *LEN, malloc'd (the caller
  * frees it), and 0 is returned.  Otherwise -1, with a message naming PATH
- * and what is wrong in ERR.  Only the section's framing is checked here
- * (type, bounds, header, zero padding); rdy_desc_decode checks the rest.
+ * and what is wrong in ERR.  Only the note's framing is checked here (one
+ * note, in the file, a descriptor header, zero padding); rdy_desc_decode
+ * checks the rest.
  */
 int rdy_elf_read_descriptor(const char *path, uint8_t **out, size_t *len, char *err,
 			    size_t errlen);
+
+/* What rdy_elf_read_plugin read; rdy_elf_plugin_free frees it. */
+typedef struct rdy_elf_plugin {
+	const uint8_t *desc;               /* the descriptor's bytes, exactly its declared size LEN, inside BUF */
+	size_t len;
+	uint64_t root_size;                /* the root symbol's st_size */
+	void *buf;                         /* what holds them, malloc'd: no copy is made of the bytes read */
+} rdy_elf_plugin;
 
 /*
  * Reads a plugin as a loader must before dlopen (§7): its descriptor, as
  * rdy_elf_read_descriptor does, and then its root symbol ROOT in the dynamic
  * symbol table, which must be a defined data object that dlsym can find, of
- * at least MIN_SIZE bytes.  Returns 0 with *OUT and *LEN set as above; -1
- * when the file is not such a plugin; -2 when it could not be read at all
- * (missing, not a regular file, a failed read); -3 when memory ran out.
- * Each failure leaves a message naming PATH in ERR.
+ * at least MIN_SIZE bytes.  Returns 0 with *OUT filled in; -1 when the file
+ * is not such a plugin; -2 when it could not be read at all (missing, not a
+ * regular file, a failed read); -3 when memory ran out.  Each failure leaves
+ * *OUT all zero and a message naming PATH in ERR.
  */
-int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, uint8_t **out, size_t *len,
-			char *err, size_t errlen);
+int rdy_elf_read_plugin(const char *path, const char *root, uint64_t min_size, rdy_elf_plugin *out, char *err,
+			size_t errlen);
+
+void rdy_elf_plugin_free(rdy_elf_plugin *p);
 
 enum { RDY_ELF_KEEP_NAMED = 3 };       /* unique symbols rdy_elf_keep names */
 

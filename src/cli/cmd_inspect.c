@@ -7,6 +7,7 @@
 #include "abi/abi.h"
 #include "abi/desc.h"
 #include "abi/elf.h"
+#include "rdy/abi.h"
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -426,7 +427,7 @@ static void print_header(view *v)
 	printf("%s: %s descriptor, ABI 1.%u, %zu bytes, %u type%s, %u function%s%s\n", v->file,
 	       side_name(rdy_desc_side(v->d)), rdy_desc_version_minor(v->d), v->size, v->m->ntypes,
 	       v->m->ntypes == 1 ? "" : "s", nf, nf == 1 ? "" : "s",
-	       v->elf ? " (ELF section " RDY_ELF_SECTION ")" : "");
+	       v->elf ? " (ELF note `" RDY_DESCRIPTOR_NOTE_NAME "`)" : "");
 	printf("  producer  %s\n  features  ", rdy_desc_producer(v->d));
 	for (uint32_t i = 0; i < rdy_desc_nfeatures(v->d); i++)
 		printf("%s%s", i ? ", " : "", rdy_desc_feature(v->d, i));

@@ -119,10 +119,9 @@ static int lock_one(const char *file, FILE *out)
 		return -1;
 	}
 	char err[1024], hex[65];
-	uint8_t *desc = NULL;
-	size_t len;
-	int rc = rdy_elf_read_plugin(file, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &desc, &len, err, sizeof err);
-	free(desc);
+	rdy_elf_plugin read;
+	int rc = rdy_elf_read_plugin(file, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &read, err, sizeof err);
+	rdy_elf_plugin_free(&read);
 	if (rc < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		return -1;

@@ -1210,21 +1210,39 @@ static void banner(G *g, FILE *f)
 		g->in->side == RDY_SIDE_HOST ? "host" : "plugin");
 }
 
-static void emit_bytes(G *g, const char *name, bool section, bool isstatic, const uint8_t *b, size_t n)
+static void emit_byte_list(G *g, const uint8_t *b, size_t n)
 {
-	FILE *c = g->c;
-	if (section)
-		fprintf(c, "__attribute__((section(\".rdy.descriptor\"), used))\n");
-	fprintf(c, "%sconst uint8_t %s[%zu] = {", isstatic ? "static " : "", name, n);
 	for (size_t i = 0; i < n; i++)
-		fprintf(c, "%s0x%02x,", i % 16 ? " " : "\n\t", b[i]);
-	fputs("\n};\n", c);
+		fprintf(g->c, "%s0x%02x,", i % 16 ? " " : "\n\t", b[i]);
 }
 
-static void emit_descriptor(G *g, const char *name, bool section, bool isstatic)
+static void emit_bytes(G *g, const char *name, const uint8_t *b, size_t n)
 {
-	fprintf(g->c, "\n/* The world's descriptor (docs/abi.md §5): what the loader checks. */\n");
-	emit_bytes(g, name, section, isstatic, g->in->desc, g->in->desc_len);
+	fprintf(g->c, "static const uint8_t %s[%zu] = {", name, n);
+	emit_byte_list(g, b, n);
+	fputs("\n};\n", g->c);
+}
+
+/*
+ * The world's descriptor in its ELF note, NAME_note, whose desc NAME names
+ * (a macro: an array of the descriptor's size).  TYPE, when not NULL, is the
+ * note's type, declared in the header.
+ */
+static void emit_descriptor(G *g, const char *name, const char *type)
+{
+	FILE *c = g->c;
+	size_t n = g->in->desc_len;
+	fprintf(c, "\n/*\n * The world's descriptor (docs/abi.md §5): what the loader checks.  Its ELF\n"
+		   " * note is read from the file, before any of the plugin's code runs.\n */\n");
+	fprintf(c, "__attribute__((section(RDY_DESCRIPTOR_SECTION), used, aligned(4)))\n");
+	if (type)
+		fprintf(c, "const %s %s_note = RDY_DESCRIPTOR_NOTE_INIT(%zu, {", type, name, n);
+	else
+		fprintf(c, "static const RDY_DESCRIPTOR_NOTE(%zu) %s_note = RDY_DESCRIPTOR_NOTE_INIT(%zu, {", n, name, n);
+	emit_byte_list(g, g->in->desc, n);
+	fputs("\n});\n", c);
+	if (!type)
+		fprintf(c, "#define %s (%s_note.desc)\n", name, name);
 }
 
 static void emit_plugin(G *g)
@@ -1279,7 +1297,7 @@ static void emit_plugin(G *g)
 
 	/* The source: descriptor, thunks, tables, root symbol. */
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
-	emit_descriptor(g, "rdy__descriptor", true, true);
+	emit_descriptor(g, "rdy__descriptor", NULL);
 	fprintf(c, "\n/* Release functions: what an export's result owns goes back to free(). */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result)) {
@@ -1376,7 +1394,11 @@ static void emit_host(G *g)
 	FILE *h = g->h, *c = g->c;
 	const char *wp = g->wp;
 	fprintf(h, "\n/* ---- the world -------------------------------------------------------------- */\n\n");
-	fprintf(h, "extern const uint8_t %s_descriptor[%zu];\n\n", wp, g->in->desc_len);
+	fprintf(h, "/* The world's host descriptor, in its ELF note: %s_descriptor is its %zu bytes. */\n", wp,
+		g->in->desc_len);
+	fprintf(h, "typedef RDY_DESCRIPTOR_NOTE(%zu) %s_descriptor_note_t;\n", g->in->desc_len, wp);
+	fprintf(h, "extern const %s_descriptor_note_t %s_descriptor_note;\n", wp, wp);
+	fprintf(h, "#define %s_descriptor (%s_descriptor_note.desc)\n\n", wp, wp);
 	fprintf(h, "/* The world as this host expects it, for rdy_module_open.  Free it with rdy_world_free. */\n");
 	fprintf(h, "rdy_world *%s_world(rdy_error **err);\n", wp);
 
@@ -1531,13 +1553,13 @@ static void emit_host(G *g)
 	}
 
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
-	/* In the section as well, so `rdy check HOST-BINARY PLUGIN` finds what the host expects. */
-	emit_descriptor(g, rdy__sprintf(&g->a, "%s_descriptor", wp), true, false);
+	/* In its note as well, so `rdy check HOST-BINARY PLUGIN` finds what the host expects. */
+	emit_descriptor(g, rdy__sprintf(&g->a, "%s_descriptor", wp), rdy__sprintf(&g->a, "%s_descriptor_note_t", wp));
 	if (g->in->peer) {
 		fprintf(c, "\n/*\n * What a plugin built from the same WIT carries.  rdy_world_expect checks it\n"
 			   " * once, so such a plugin opens without its descriptor being decoded and\n"
 			   " * checked again.\n */\n");
-		emit_bytes(g, "rdy__plugin_descriptor", false, true, g->in->peer, g->in->peer_len);
+		emit_bytes(g, "rdy__plugin_descriptor", g->in->peer, g->in->peer_len);
 		fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n"
 			   "\trdy_world *w = rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n"
 			   "\tif (w && rdy_world_expect(w, rdy__plugin_descriptor, sizeof rdy__plugin_descriptor, err) != RDY_OK) {\n"
@@ -1708,7 +1730,8 @@ static void run(G *g)
 	/* The world's own API comes first: WIT items never take these names. */
 	static const char *const world_api[] = {
 		"_t", "_imports", "_imports_t", "_exports", "_exports_t", "_state", "_state_t", "_instance_new",
-		"_instance_free", "_world", "_descriptor", "_instantiate", "_free", "_kill", "_host", "_host_t", NULL
+		"_instance_free", "_world", "_descriptor", "_descriptor_note", "_descriptor_note_t", "_instantiate", "_free",
+		"_kill", "_host", "_host_t", NULL
 	};
 	claim_family(g, g->wp, world_api);
 	bool host = in->side == RDY_SIDE_HOST;

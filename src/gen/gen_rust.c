@@ -1827,12 +1827,17 @@ static void emit_tuple(R *g, uint32_t n)
 static void emit_descriptor(R *g)
 {
 	FILE *o = g->o;
-	fprintf(o, "\n/// The world's descriptor (docs/abi.md §5), in the section the loader reads\n"
+	size_t n = g->in->desc_len;
+	fprintf(o, "\n/// The ELF note that holds the world's descriptor (docs/abi.md §5.1, [D-ELF]).\n"
+		   "#[repr(C)]\npub struct RdyDescriptorNote {\n    pub namesz: u32,\n    pub descsz: u32,\n    pub ty: u32,\n"
+		   "    pub name: [u8; 4],\n    pub desc: [u8; %zu],\n}\n", n);
+	fprintf(o, "\n/// The world's descriptor (docs/abi.md §5), in the note the loader reads\n"
 		   "/// before it runs any of the plugin's code; the root symbol points at it.\n"
-		   "#[unsafe(link_section = \".rdy.descriptor\")]\n#[used]\npub static RDY_DESCRIPTOR: [u8; %zu] = [", g->in->desc_len);
-	for (size_t i = 0; i < g->in->desc_len; i++)
-		fprintf(o, "%s0x%02x,", i % 16 ? " " : "\n    ", g->in->desc[i]);
-	fputs("\n];\n", o);
+		   "#[unsafe(link_section = \".note.rdy\")]\n#[used]\npub static RDY_DESCRIPTOR: RdyDescriptorNote = RdyDescriptorNote {\n"
+		   "    namesz: 4,\n    descsz: %zu,\n    ty: 1,\n    name: *b\"RDY\\0\",\n    desc: [", n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(o, "%s0x%02x,", i % 16 ? " " : "\n        ", g->in->desc[i]);
+	fputs("\n    ],\n};\n", o);
 }
 
 static void emit_root(R *g)
@@ -1849,7 +1854,7 @@ static void emit_root(R *g)
 	fprintf(o, "#[doc(hidden)]\npub const fn __rdy_root<T: Guest>(exports: *const RdyFuncV1, resources: *const RdyResourceV1) -> RdyPluginRoot {\n"
 		   "    RdyPluginRoot {\n        magic: [0x7f, b'R', b'D', b'Y'],\n        major: 1,\n        minor: 1,\n"
 		   "        reserved: 0,\n        size: size_of::<RdyPluginRoot>() as u32,\n"
-		   "        descriptor: &RDY_DESCRIPTOR as *const u8,\n        descriptor_len: %zu,\n"
+		   "        descriptor: &RDY_DESCRIPTOR.desc as *const u8,\n        descriptor_len: %zu,\n"
 		   "        producer: c\"%s\".as_ptr(),\n        exports,\n        nexports: %u,\n        nimports: %u,\n"
 		   "        instance_new: __rdy_instance_new::<T>,\n        instance_free: __rdy_instance_free::<T>,\n"
 		   "        resources,\n        nresources: %u,\n        reserved2: 0,\n    }\n}\n",

@@ -2,15 +2,14 @@
  * Opening and closing a plugin (docs/abi.md §7, §8).
  *
  * Everything the file can tell is checked before dlopen, so a plugin that is
- * refused has run no code: its descriptor and root symbol are read with
- * libelf, the descriptor is decoded and checked against the host's world
+ * refused has run no code: its descriptor and root symbol are read from the
+ * file (src/abi/elf.c), the descriptor is decoded and checked against the host's world
  * (verified.c; or found in the world's cache, when these very bytes were
  * decoded and checked before).  Only then is the object loaded, and its
  * root symbol validated field by field against what was read.  A failure at
  * any step undoes every earlier one.  Every message starts with the path as
  * given.
  */
-#define _GNU_SOURCE /* dladdr1 */
 #include "rt/rt.h"
 #include "rt/pin.h"
 #include "rt/unload.h"
@@ -25,8 +24,7 @@
 
 /* What an open holds until it succeeds or is undone, beside the module. */
 typedef struct opening {
-	uint8_t *bytes;                    /* the descriptor, as read from the file */
-	size_t len;
+	rdy_elf_plugin read;               /* the descriptor, as read from the file */
 } opening;
 
 /* The descriptor and root symbol, from the file: nothing is loaded. */
@@ -37,8 +35,8 @@ static int read_file(rdy_module *m, opening *o, rdy_error **err)
 	char *msg = malloc(n);
 	if (!msg)
 		return rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	int rc = codes[-rdy_elf_read_plugin(m->file, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &o->bytes,
-					    &o->len, msg, n)];
+	int rc = codes[-rdy_elf_read_plugin(m->file, RDY_PLUGIN_SYMBOL, RDY_ROOT_V1_0_SIZE, &o->read, msg, n)];
+	m->root_size = o->read.root_size;
 	if (rc != RDY_OK && m->file != m->path && !strncmp(msg, m->file, strlen(m->file)))
 		rdy__fail(err, rc, "%s%s", m->path, msg + strlen(m->file)); /* its pinned copy's message, of PATH */
 	else if (rc != RDY_OK)
@@ -50,8 +48,8 @@ static int read_file(rdy_module *m, opening *o, rdy_error **err)
 /* The descriptor, decoded and checked against the world, now or by an earlier open or rdy_world_expect. */
 static int verify(rdy_module *m, const opening *o, rdy_error **err)
 {
-	return rdy__verify(m->world, o->bytes, o->len, m->path, "its descriptor describes a host, not a plugin", &m->v,
-			   err);
+	return rdy__verify(m->world, o->read.desc, o->read.len, m->path, "its descriptor describes a host, not a plugin",
+			   &m->v, err);
 }
 
 /*
@@ -136,12 +134,10 @@ static int validate_header(const rdy_module *m, rdy_error **err)
 	if (r->size < RDY_ROOT_V1_0_SIZE)
 		return bad_root(m, err, "size is %u bytes; ABI v1's is at least %d", (unsigned)r->size,
 				RDY_ROOT_V1_0_SIZE);
-	/* The fields past 1.0's are read only where the symbol itself holds them. */
-	Dl_info info;
-	const ElfW(Sym) *sym = NULL;
-	if (dladdr1(r, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && r->size > sym->st_size)
-		return bad_root(m, err, "size is %u bytes; the symbol `" RDY_PLUGIN_SYMBOL "` holds %zu", (unsigned)r->size,
-				(size_t)sym->st_size);
+	/* The fields past 1.0's are read only where the symbol itself holds them: its size, as read from the file. */
+	if (r->size > m->root_size)
+		return bad_root(m, err, "size is %u bytes; the symbol `" RDY_PLUGIN_SYMBOL "` holds %llu", (unsigned)r->size,
+				(unsigned long long)m->root_size);
 	if (r->reserved)
 		return bad_root(m, err, "reserved field is %u, not 0", (unsigned)r->reserved);
 	return RDY_OK;
@@ -186,11 +182,11 @@ static int validate_root(rdy_module *m, const opening *o, rdy_error **err)
 		return rc;
 	if (!r->descriptor)
 		return bad_root(m, err, "descriptor is NULL");
-	if (r->descriptor_len != o->len)
-		return bad_root(m, err, "descriptor_len is %zu; the " RDY_DESCRIPTOR_SECTION " section holds %zu",
-				r->descriptor_len, o->len);
-	if (memcmp(r->descriptor, o->bytes, o->len))
-		return bad_root(m, err, "descriptor differs from the " RDY_DESCRIPTOR_SECTION " section");
+	if (r->descriptor_len != o->read.len)
+		return bad_root(m, err, "descriptor_len is %zu; the descriptor note holds %zu",
+				r->descriptor_len, o->read.len);
+	if (memcmp(r->descriptor, o->read.desc, o->read.len))
+		return bad_root(m, err, "descriptor differs from the descriptor note");
 	if (r->nexports != v->nexports)
 		return bad_root(m, err, "nexports is %u; its descriptor has %u exported functions", r->nexports,
 				v->nexports);
@@ -287,7 +283,7 @@ rdy_module *rdy__module_new(rdy_world *w, const char *path, const rdy_open_confi
 		rc = validate_root(m, &o, err);
 	if (rc == RDY_OK && (rdy__bind(m) != RDY_OK || rdy__unload_hold(m->dl) != RDY_OK))
 		rc = rdy__fail(err, RDY_ENOMEM, "%s: out of memory", m->path);
-	free(o.bytes);
+	rdy_elf_plugin_free(&o.read);
 	if (rc != RDY_OK) {
 		rdy__module_free(m);
 		return NULL;

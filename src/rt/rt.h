@@ -97,6 +97,7 @@ struct rdy_module {
 	void *dl;                          /* the dlopen handle */
 	const rdy_plugin_root_v1 *root;    /* validated, inside the loaded object */
 	rdy_func_v1 *exports;              /* bound: world->nexports, in the host's order */
+	uint64_t root_size;                /* the root symbol's st_size, as the static read found it */
 	char **absent;                     /* V's absent lines, each after "PATH: "; one allocation */
 	uint32_t live;                     /* instances not yet freed; under the lock */
 	bool has_resources;                /* the root symbol is 1.1's and its resources were validated */

@@ -65,7 +65,7 @@ echo "just some text" >"$tmp/text"
 refused "a text file" "$tmp/text" "neither an rdylib descriptor nor an ELF file"
 refused "a missing file" "$tmp/missing" "No such file"
 refused "a directory" "$tmp" "not a regular file"
-refused "an ELF file without a descriptor" "$rdy" "no \.rdy\.descriptor section (not an rdylib plugin?)"
+refused "an ELF file without a descriptor" "$rdy" 'no `RDY` note (not an rdylib plugin?)'
 size=$(stat -c %s "$so")
 for n in 4 20 63 64 200 1000 $((size / 2)) $((size - 100)) $((size - 1)); do
 	head -c "$n" "$so" >"$tmp/cut.so"

@@ -75,11 +75,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rdy_desc *d = rdy_desc_decode(bytes, len, derr, sizeof derr);
 	rdy_desc_free(d);
 	free(bytes);
-	/* The loader's reader: the same section, and the root symbol in .dynsym. */
-	bytes = NULL;
-	int rc = rdy_elf_read_plugin(file, "rdy_plugin_v1", 72, &bytes, &len, err, sizeof err);
-	if (rc < 0 && !strstr(err, file))
+	/* The loader's reader: the same note, and the root symbol in .dynsym. */
+	rdy_elf_plugin read;
+	int rc = rdy_elf_read_plugin(file, "rdy_plugin_v1", 72, &read, err, sizeof err);
+	if (rc < 0 && (!strstr(err, file) || read.buf || read.desc || read.len))
 		abort();
-	free(bytes);
+	if (rc == 0 && (read.len < 12 || memcmp(read.desc, "\x7fRDY", 4)))
+		abort();
+	rdy_elf_plugin_free(&read);
 	return 0;
 }

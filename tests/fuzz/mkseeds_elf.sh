@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # usage: tests/fuzz/mkseeds_elf.sh [CC]
 # Regenerates the shared objects among tests/fuzz/seeds/elf/, the ELF
-# fuzzer's seeds for rdy_elf_read_keep: small objects, linked as a plugin
-# would be, with what can keep an object mapped after dlclose (docs/abi.md
+# fuzzer's seeds: a plugin as the loader's static read sees it (a descriptor
+# note, docs/abi.md §5.1, and the root symbol), and, for rdy_elf_read_keep,
+# small objects, linked as a plugin would be, with what can keep an object
+# mapped after dlclose (docs/abi.md
 # §7.3): DF_1_NODELETE, defined STB_GNU_UNIQUE symbols (written in assembly,
 # so that no C++ compiler is needed), references to __cxa_thread_atexit and
 # __cxa_thread_atexit_impl.  No C library, no build id, one segment for
@@ -48,4 +50,15 @@ seed keep-every-reason -Wl,-z,nodelete
 } >"$tmp/keep-unique4-tls.c"
 seed keep-unique4-tls
 
-ls -l "$out"/keep-*.so
+# A plugin: a descriptor note (a header and 8 more bytes: the reader frames
+# it, it does not decode it) and an 88-byte root symbol, as rdy_plugin_v1.
+cat >"$tmp/plugin-note.c" <<'EOF_C'
+__attribute__((section(".note.rdy"), used, aligned(4)))
+static const struct { unsigned namesz, descsz, type; char name[4]; unsigned char desc[20]; } note = {
+	4, 20, 1, "RDY", { 0x7f, 'R', 'D', 'Y', 1, 0, 2, 0, 20, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 }
+};
+__attribute__((visibility("default"))) const struct { const void *p[11]; } rdy_plugin_v1 = { { &note } };
+EOF_C
+seed plugin-note
+
+ls -l "$out"/keep-*.so "$out"/plugin-*.so

@@ -480,7 +480,7 @@ static void damaged_descriptor(void **state)
 		int code;
 		const char *msg;
 	} cases[] = {
-		{ 0, 0x7e, RDY_EFORMAT, "section .rdy.descriptor does not start with a descriptor (bad magic)" },
+		{ 0, 0x7e, RDY_EFORMAT, "the `RDY` note does not hold a descriptor (bad magic)" },
 		{ 4, 2, RDY_EFORMAT, "invalid descriptor: ABI version 2.0 is not supported (this is version 1)" },
 		{ 6, 1, RDY_EFORMAT, "its descriptor describes a host, not a plugin" },
 		{ 7, 4, RDY_EFORMAT, "invalid descriptor: reserved flags 0x4 are set" },
@@ -515,7 +515,7 @@ static void bad_root_fields(void **state)
 	(void)state;
 	rdy_world *w = rt_world();
 	char section[96];
-	snprintf(section, sizeof section, "descriptor_len is 1; the .rdy.descriptor section holds %zu",
+	snprintf(section, sizeof section, "descriptor_len is 1; the descriptor note holds %zu",
 		 sizeof plugin_desc);
 	const struct {
 		const char *plugin;
@@ -528,7 +528,7 @@ static void bad_root_fields(void **state)
 		{ RT_PLUGIN("rt_bad_reserved"), "reserved field is 1, not 0" },
 		{ RT_PLUGIN("rt_bad_descriptor_null"), "descriptor is NULL" },
 		{ RT_PLUGIN("rt_bad_descriptor_len"), section },
-		{ RT_PLUGIN("rt_bad_descriptor"), "descriptor differs from the .rdy.descriptor section" },
+		{ RT_PLUGIN("rt_bad_descriptor"), "descriptor differs from the descriptor note" },
 		{ RT_PLUGIN("rt_bad_nexports"), "nexports is 3; its descriptor has 4 exported functions" },
 		{ RT_PLUGIN("rt_bad_nimports"), "nimports is 2; its descriptor has 4 imported functions" },
 		{ RT_PLUGIN("rt_bad_exports"), "exports is NULL" },

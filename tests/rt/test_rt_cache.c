@@ -231,7 +231,7 @@ static void a_hit_still_validates_the_root_symbol(void **state)
 	} cases[] = {
 		{ RT_PLUGIN("rt_bad_nexports"),
 		  "root symbol's nexports is 3; its descriptor has 4 exported functions" },
-		{ RT_PLUGIN("rt_bad_descriptor"), "root symbol's descriptor differs from the .rdy.descriptor section" },
+		{ RT_PLUGIN("rt_bad_descriptor"), "root symbol's descriptor differs from the descriptor note" },
 		{ RT_PLUGIN("rt_bad_call"), "root symbol's export 2, `test:rt/calc@1.0.0`.`total`, has no call" },
 		{ RT_PLUGIN("rt_undefined"), "dlopen: undefined symbol: rt_nowhere" },
 	};

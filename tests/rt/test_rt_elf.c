@@ -41,18 +41,19 @@ static const char *put(const uint8_t *bytes, size_t n)
 /* Reads PATH, which may pass or fail, but only with bytes or a message that names it. */
 static int read_any(const char *path, char *err, size_t errlen)
 {
-	uint8_t *out = NULL;
-	size_t n = 0;
-	int rc = rdy_elf_read_plugin(path, RDY_PLUGIN_SYMBOL, sizeof(rdy_plugin_root_v1), &out, &n, err, errlen);
+	rdy_elf_plugin read;
+	int rc = rdy_elf_read_plugin(path, RDY_PLUGIN_SYMBOL, sizeof(rdy_plugin_root_v1), &read, err, errlen);
 	if (rc == 0) {
-		assert_true(n >= 12);
-		assert_memory_equal(out, "\x7fRDY", 4);
+		assert_true(read.len >= 12);
+		assert_memory_equal(read.desc, "\x7fRDY", 4);
+		assert_true(read.root_size >= sizeof(rdy_plugin_root_v1));
 	} else {
-		assert_null(out);
-		assert_int_equal(n, 0);
+		assert_null(read.buf);
+		assert_null(read.desc);
+		assert_int_equal(read.len, 0);
 		assert_int_equal(strncmp(err, path, strlen(path)), 0);
 	}
-	free(out);
+	rdy_elf_plugin_free(&read);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The static ELF reader (src/abi/elf.c): the framing of the .rdy.descriptor
- * section, docs/abi.md §5, and what in a shared object can keep it mapped
+ * The static ELF reader (src/abi/elf.c): the framing of the descriptor note,
+ * docs/abi.md §5, and what in a shared object can keep it mapped
  * after dlclose, §7.3, on ELF files built here byte by byte, and no crash on
  * any truncation or single damaged byte of them.
  */
@@ -18,20 +18,22 @@
 #include <unistd.h>
 
 #include "abi/elf.h"
+#include "rdy/abi.h"
 
 static char root[64];
 
 /* How the ELF file build() writes differs from a valid plugin's: all zero, it does not. */
 typedef struct spec {
-	bool other_name;                   /* the section is .data, not .rdy.descriptor */
-	uint32_t type;                     /* of the section; 0: SHT_PROGBITS */
-	uint64_t flags;                    /* beside SHF_ALLOC */
+	bool other_owner;                  /* the note's owner is GNU, not RDY */
+	uint32_t note_type;                /* 0: RDY_DESCRIPTOR_NOTE_TYPE */
 	uint32_t declared;                 /* the size the descriptor's header declares; 0: 20 */
 	uint32_t body;                     /* descriptor bytes written, header included; 0: 20 */
-	bool no_pad;                       /* no bytes after them; otherwise 4 */
+	bool no_pad;                       /* no bytes after them in the note's desc; otherwise 4 */
 	uint8_t pad_byte;
-	bool twice;                        /* a second section of the same name */
+	bool twice;                        /* a second descriptor note after the first */
 	bool bad_magic;
+	bool no_segment;                   /* no program headers */
+	bool note_section;                 /* a section header of type SHT_NOTE for the notes */
 } spec;
 
 typedef struct image {
@@ -40,8 +42,11 @@ typedef struct image {
 	size_t shoff;                      /* where the section headers start */
 } image;
 
-static const char strtab[] = "\0.shstrtab\0" RDY_ELF_SECTION "\0.data";
-enum { NAME_SHSTRTAB = 1, NAME_DESC = 11, NAME_DATA = 11 + sizeof RDY_ELF_SECTION };
+static const char strtab[] = "\0.shstrtab";
+enum { NAME_SHSTRTAB = 1 };
+
+/* Where build() puts its program header, a PT_NOTE, and the notes it covers. */
+enum { PHOFF = sizeof(Elf64_Ehdr), NOTES = PHOFF + sizeof(Elf64_Phdr) };
 
 static void section(image *im, int i, uint32_t name, uint32_t type, uint64_t flags, uint64_t off, uint64_t size)
 {
@@ -57,10 +62,11 @@ static void section(image *im, int i, uint32_t name, uint32_t type, uint64_t fla
 
 /*
  * The ELF header of an ELF64 shared object whose SHNUM section headers start
- * at IM->SHOFF, the first one after the null section holding their names;
- * the file ends with them.
+ * at IM->SHOFF, the first one after the null section holding their names,
+ * and whose PHNUM program headers start at PHOFF; the file ends with the
+ * section headers.
  */
-static void elf_header(image *im, uint16_t shnum)
+static void elf_header(image *im, uint16_t shnum, uint16_t phnum)
 {
 	Elf64_Ehdr eh = { 0 };
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -75,44 +81,64 @@ static void elf_header(image *im, uint16_t shnum)
 	eh.e_shnum = shnum;
 	eh.e_shstrndx = 1;
 	eh.e_shoff = im->shoff;
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = phnum;
+	eh.e_phoff = phnum ? PHOFF : 0;
 	memcpy(im->b, &eh, sizeof eh);
 	im->len = im->shoff + shnum * sizeof(Elf64_Shdr);
 	assert_true(im->len <= sizeof im->b);
 }
 
-/* An ELF64 shared object: headers, the names, the descriptor, then the section headers. */
+/* A note at AT, of OWNER (3 characters) and TYPE, with the N bytes DESC: its size, padding included. */
+static size_t note(uint8_t *at, const char *owner, uint32_t type, const uint8_t *desc, uint32_t n)
+{
+	Elf64_Nhdr h = { 4, n, type };
+	memcpy(at, &h, sizeof h);
+	memcpy(at + sizeof h, owner, 4);
+	memcpy(at + sizeof h + 4, desc, n);
+	return sizeof h + 4 + ((n + 3) & ~(size_t)3);
+}
+
+/* An ELF64 shared object: headers, a PT_NOTE's notes, the section names, then the section headers. */
 static void build(image *im, const spec *s)
 {
 	memset(im, 0, sizeof *im);
 	uint32_t body = s->body ? s->body : 20, declared = s->declared ? s->declared : 20, pad = s->no_pad ? 0 : 4;
-	uint32_t type = s->type ? s->type : SHT_PROGBITS, name = s->other_name ? NAME_DATA : NAME_DESC;
-	size_t names = sizeof(Elf64_Ehdr), desc = names + sizeof strtab, size = (size_t)body + pad;
-	im->shoff = (desc + size + 7) & ~(size_t)7;
-	elf_header(im, s->twice ? 4 : 3);
-	memcpy(im->b + names, strtab, sizeof strtab);
-	uint8_t *d = im->b + desc;
+	uint8_t d[64] = { 0 };
 	memcpy(d, s->bad_magic ? "\x7eRDY\x01\x00\x02\x00" : "\x7fRDY\x01\x00\x02\x00", 8);
 	for (int i = 0; i < 4; i++)
 		d[8 + i] = (uint8_t)(declared >> (8 * i));
 	for (uint32_t i = 12; i < body; i++)
 		d[i] = (uint8_t)i;
 	memset(d + body, s->pad_byte, pad);
+	const char *owner = s->other_owner ? "GNU" : RDY_DESCRIPTOR_NOTE_NAME;
+	uint32_t type = s->note_type ? s->note_type : RDY_DESCRIPTOR_NOTE_TYPE;
+	size_t at = NOTES;
+	for (int i = 0; i < 1 + s->twice; i++)
+		at += note(im->b + at, owner, type, d, body + pad);
+	size_t names = at;
+	im->shoff = (names + sizeof strtab + 7) & ~(size_t)7;
+	elf_header(im, s->note_section ? 3 : 2, !s->no_segment);
+	memcpy(im->b + names, strtab, sizeof strtab);
+	Elf64_Phdr ph = { .p_type = PT_NOTE, .p_flags = PF_R, .p_offset = NOTES, .p_vaddr = NOTES,
+			  .p_filesz = at - NOTES, .p_memsz = at - NOTES, .p_align = 4 };
+	if (!s->no_segment)
+		memcpy(im->b + PHOFF, &ph, sizeof ph);
 	section(im, 1, NAME_SHSTRTAB, SHT_STRTAB, 0, names, sizeof strtab);
-	section(im, 2, name, type, SHF_ALLOC | s->flags, desc, size);
-	if (s->twice)
-		section(im, 3, name, type, SHF_ALLOC | s->flags, desc, size);
+	if (s->note_section)
+		section(im, 2, 0, SHT_NOTE, SHF_ALLOC, NOTES, at - NOTES);
+}
+
+/* The program header of the notes, to damage it. */
+static Elf64_Phdr *note_segment(image *im)
+{
+	return (Elf64_Phdr *)(void *)(im->b + PHOFF);
 }
 
 /* Section header I, to complete or damage it. */
 static Elf64_Shdr *header(image *im, int i)
 {
 	return (Elf64_Shdr *)(void *)(im->b + im->shoff + (size_t)i * sizeof(Elf64_Shdr));
-}
-
-/* The section header of the descriptor. */
-static Elf64_Shdr *desc_header(image *im)
-{
-	return header(im, 2);
 }
 
 /* A symbol of the .dynsym that build_dso writes. */
@@ -153,7 +179,7 @@ static void build_dso(image *im, const dso *s)
 	if (s->flags_1)
 		*d = (Elf64_Dyn){ .d_tag = DT_FLAGS_1, .d_un.d_val = s->flags_1 };
 	im->shoff = dynamic + sizeof dyn;
-	elf_header(im, DSO_SECTIONS);
+	elf_header(im, DSO_SECTIONS, 0);
 	memcpy(im->b + names, dso_strtab, sizeof dso_strtab);
 	memcpy(im->b + dynsym, syms, nsyms * sizeof *syms);
 	memcpy(im->b + dynamic, dyn, sizeof dyn);
@@ -228,11 +254,11 @@ static void reads_the_descriptor(void **state)
 	if (rdy_elf_read_descriptor(put("ok.so", im.b, im.len), &out, &len, err, sizeof err) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(len, 20);               /* the declared size: the padding is left out */
-	assert_memory_equal(out, im.b + sizeof(Elf64_Ehdr) + sizeof strtab, 20);
+	assert_memory_equal(out, im.b + NOTES + sizeof(Elf64_Nhdr) + 4, 20);
 	free(out);
 }
 
-static void section_without_padding(void **state)
+static void note_without_padding(void **state)
 {
 	(void)state;
 	image im;
@@ -244,14 +270,37 @@ static void section_without_padding(void **state)
 	free(out);
 }
 
-static void no_section(void **state)
+/* A relocatable object has no segments: its SHT_NOTE sections are read instead, and only then. */
+static void note_in_a_section(void **state)
 {
 	(void)state;
-	refused_spec(&(spec){ .other_name = true }, "no .rdy.descriptor section (not an rdylib plugin?)");
-	refused("/proc/self/exe", "no .rdy.descriptor section");
+	image im;
+	build(&im, &(spec){ .no_segment = true, .note_section = true });
+	uint8_t *out = NULL;
+	size_t len = 0;
+	char err[256] = "";
+	if (rdy_elf_read_descriptor(put("x.o", im.b, im.len), &out, &len, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(len, 20);
+	assert_memory_equal(out, im.b + NOTES + sizeof(Elf64_Nhdr) + 4, 20);
+	free(out);
+	build(&im, &(spec){ .no_segment = true, .note_section = true, .twice = true });
+	refused(put("x.o", im.b, im.len), "2 `RDY` notes; there must be one");
+	build(&im, &(spec){ .note_section = true });
+	note_segment(&im)->p_type = PT_NULL;       /* a loadable file's notes are its PT_NOTE segments' */
+	refused(put("x.so", im.b, im.len), "no `RDY` note (not an rdylib plugin?)");
 }
 
-/* The section and the descriptor's header, each wrong in one way. */
+static void no_note(void **state)
+{
+	(void)state;
+	refused_spec(&(spec){ .other_owner = true }, "no `RDY` note (not an rdylib plugin?)");
+	refused_spec(&(spec){ .note_type = 2 }, "no `RDY` note (not an rdylib plugin?)");
+	refused_spec(&(spec){ .no_segment = true }, "no `RDY` note (not an rdylib plugin?)");
+	refused("/proc/self/exe", "no `RDY` note");
+}
+
+/* The note and the descriptor's header, each wrong in one way. */
 static void framing(void **state)
 {
 	(void)state;
@@ -259,33 +308,60 @@ static void framing(void **state)
 		spec s;
 		const char *want;
 	} cases[] = {
-		{ { .type = SHT_NOBITS }, "section .rdy.descriptor has no bytes in the file (SHT_NOBITS)" },
-		{ { .type = SHT_NOTE }, "section .rdy.descriptor has type 7, not SHT_PROGBITS" },
-		{ { .flags = SHF_COMPRESSED }, "section .rdy.descriptor is compressed" },
-		{ { .twice = true }, "2 sections named .rdy.descriptor; there must be one" },
-		{ { .body = 8, .no_pad = true }, "is truncated: 8 bytes, a descriptor header needs 12" },
-		{ { .declared = 25 }, "is truncated: the descriptor declares 25 bytes, the section holds 24" },
-		{ { .declared = 11 }, "the descriptor in .rdy.descriptor declares 11 bytes, less than its own header" },
-		{ { .bad_magic = true }, "does not start with a descriptor (bad magic)" },
-		{ { .pad_byte = 0xcc }, "has a non-zero byte after the descriptor, at offset 20" },
+		{ { .twice = true }, "2 `RDY` notes; there must be one" },
+		{ { .body = 8, .no_pad = true }, "the `RDY` note is truncated: 8 bytes, a descriptor header needs 12" },
+		{ { .declared = 25 }, "the `RDY` note is truncated: the descriptor declares 25 bytes, the note holds 24" },
+		{ { .declared = 11 }, "the descriptor in the `RDY` note declares 11 bytes, less than its own header" },
+		{ { .bad_magic = true }, "the `RDY` note does not hold a descriptor (bad magic)" },
+		{ { .pad_byte = 0xcc }, "the `RDY` note has a non-zero byte after the descriptor, at offset 20" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		refused_spec(&cases[i].s, cases[i].want);
 }
 
-static void section_out_of_bounds(void **state)
+static void headers_out_of_bounds(void **state)
+{
+	(void)state;
+	image im;
+	char want[128];
+	build(&im, &(spec){ 0 });
+	note_segment(&im)->p_offset = 4000;
+	snprintf(want, sizeof want, "note segment 0 is truncated: 40 bytes at offset 4000, the file has %zu", im.len);
+	refused(put("x.so", im.b, im.len), want);
+	build(&im, &(spec){ 0 });
+	note_segment(&im)->p_filesz = UINT64_MAX - 8;  /* offset + size wraps around */
+	refused(put("x.so", im.b, im.len), "note segment 0 is truncated: 18446744073709551607 bytes at offset 120");
+	build(&im, &(spec){ 0 });
+	((Elf64_Nhdr *)(void *)(im.b + NOTES))->n_descsz = 1000;
+	refused(put("x.so", im.b, im.len), "note segment 0 is damaged: its note at byte 0 runs past the segment's end");
+	build(&im, &(spec){ 0 });
+	note_segment(&im)->p_filesz = 10;
+	refused(put("x.so", im.b, im.len), "note segment 0 is damaged: its note at byte 0 runs past the segment's end");
+	build(&im, &(spec){ 0 });
+	((Elf64_Ehdr *)(void *)im.b)->e_phoff = 100000;
+	snprintf(want, sizeof want, "file is truncated: its program header table starts at byte 100000, the file has %zu",
+		 im.len);
+	refused(put("x.so", im.b, im.len), want);
+	build(&im, &(spec){ 0 });
+	snprintf(want, sizeof want, "file is truncated: its section header table starts at byte %zu, the file has %zu",
+		 im.shoff, im.len - 1);
+	refused(put("x.so", im.b, im.len - 1), want);
+}
+
+/* Only this machine's ELF class and byte order can be loaded, and only they are read. */
+static void foreign_elf(void **state)
 {
 	(void)state;
 	image im;
 	build(&im, &(spec){ 0 });
-	desc_header(&im)->sh_offset = 4000;
-	refused(put("x.so", im.b, im.len), "is truncated: 24 bytes at offset 4000, the file has");
+	im.b[EI_CLASS] = ELFCLASS32;
+	refused(put("x.so", im.b, im.len), "a 32-bit little-endian ELF file; this machine loads 64-bit little-endian ones");
 	build(&im, &(spec){ 0 });
-	desc_header(&im)->sh_size = UINT64_MAX - 8;   /* offset + size wraps around */
-	refused(put("x.so", im.b, im.len), "is truncated: 18446744073709551607 bytes at offset 97");
+	im.b[EI_DATA] = ELFDATA2MSB;
+	refused(put("x.so", im.b, im.len), "a 64-bit big-endian ELF file; this machine loads 64-bit little-endian ones");
 	build(&im, &(spec){ 0 });
-	refused(put("x.so", im.b, im.len - 1),
-		"file is truncated: its section header table starts at byte 128, the file has 319");
+	((Elf64_Ehdr *)(void *)im.b)->e_phentsize = 32;
+	refused(put("x.so", im.b, im.len), "ELF header is truncated or damaged");
 }
 
 static void not_elf(void **state)
@@ -530,10 +606,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_the_descriptor),
-		cmocka_unit_test(section_without_padding),
-		cmocka_unit_test(no_section),
+		cmocka_unit_test(note_without_padding),
+		cmocka_unit_test(no_note),
+		cmocka_unit_test(note_in_a_section),
 		cmocka_unit_test(framing),
-		cmocka_unit_test(section_out_of_bounds),
+		cmocka_unit_test(headers_out_of_bounds),
+		cmocka_unit_test(foreign_elf),
 		cmocka_unit_test(not_elf),
 		cmocka_unit_test(short_error_buffer),
 		cmocka_unit_test(every_truncation),

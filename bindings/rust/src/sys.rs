@@ -34,7 +34,9 @@ opaque!(rdy_error, rdy_world, rdy_module, rdy_instance, rdy_lock, rdy_watch, rdy
 pub const RDY_ABI_MAJOR: u8 = 1;
 pub const RDY_ABI_MINOR: u8 = 1;
 pub const RDY_PLUGIN_SYMBOL: &str = "rdy_plugin_v1";
-pub const RDY_DESCRIPTOR_SECTION: &str = ".rdy.descriptor";
+pub const RDY_DESCRIPTOR_SECTION: &str = ".note.rdy";
+pub const RDY_DESCRIPTOR_NOTE_NAME: &str = "RDY";
+pub const RDY_DESCRIPTOR_NOTE_TYPE: u32 = 1;
 pub const RDY_ROOT_V1_0_SIZE: u32 = 72;
 
 pub const RDY_OK: i32 = 0;

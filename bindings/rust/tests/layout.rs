@@ -72,7 +72,9 @@ fn c_program(rows: &[Row]) -> String {
     }
     c.push_str(
         "\tprintf(\"%s=%s\\n\", \"RDY_PLUGIN_SYMBOL\", RDY_PLUGIN_SYMBOL);\n\
-         \tprintf(\"%s=%s\\n\", \"RDY_DESCRIPTOR_SECTION\", RDY_DESCRIPTOR_SECTION);\n\treturn 0;\n}\n",
+         \tprintf(\"%s=%s\\n\", \"RDY_DESCRIPTOR_SECTION\", RDY_DESCRIPTOR_SECTION);\n\
+         \tprintf(\"%s=%s\\n\", \"RDY_DESCRIPTOR_NOTE_NAME\", RDY_DESCRIPTOR_NOTE_NAME);\n\
+         \tprintf(\"%s=%d\\n\", \"RDY_DESCRIPTOR_NOTE_TYPE\", RDY_DESCRIPTOR_NOTE_TYPE);\n\treturn 0;\n}\n",
     );
     c
 }
@@ -111,6 +113,8 @@ fn layouts_and_constants_match_the_c_compiler() {
     let mut rust: BTreeMap<String, String> = rows.into_iter().map(|(k, _, v)| (k, v.to_string())).collect();
     rust.insert("RDY_PLUGIN_SYMBOL".into(), RDY_PLUGIN_SYMBOL.into());
     rust.insert("RDY_DESCRIPTOR_SECTION".into(), RDY_DESCRIPTOR_SECTION.into());
+    rust.insert("RDY_DESCRIPTOR_NOTE_NAME".into(), RDY_DESCRIPTOR_NOTE_NAME.into());
+    rust.insert("RDY_DESCRIPTOR_NOTE_TYPE".into(), RDY_DESCRIPTOR_NOTE_TYPE.to_string());
     let wrong: Vec<String> = rust
         .iter()
         .filter(|(k, v)| c.get(*k) != Some(v))
