@@ -86,6 +86,9 @@ int rdy__bind_maps(const rdy_world *w, rdy__verified *v)
 		return RDY_ENOMEM;
 	rdy_abi_bind(w->m, w->w, w->exports, w->nexports, pm, pw, v->exports, v->nexports, true, v->export_map);
 	rdy_abi_bind(pm, pw, v->imports, v->nimports, w->m, w->w, w->imports, w->nimports, false, v->import_map);
+	v->identity = w->nexports == v->nexports;
+	for (uint32_t i = 0; i < w->nexports && v->identity; i++)
+		v->identity = v->export_map[i] == i;
 	/* Handle types: the world's resources first, exported then imported, then the plugin's that the world lacks. */
 	uint32_t base = w->nresources + w->niresources;
 	if (v->niresources) {
@@ -116,13 +119,24 @@ int rdy__bind_maps(const rdy_world *w, rdy__verified *v)
 	return RDY_OK;
 }
 
+/*
+ * The host's table: the root's own when the plugin's exports are the host's,
+ * in the same order (the common case of a plugin built from the host's WIT),
+ * else a copy through the map.
+ */
 int rdy__bind(rdy_module *m)
 {
 	uint32_t n = m->world->nexports;
 	const uint32_t *map = m->v->export_map;
-	if (n && !(m->exports = malloc(n * sizeof *m->exports)))
+	if (m->v->identity) {
+		m->exports = m->root->exports;
+		return RDY_OK;
+	}
+	rdy_func_v1 *t = n ? malloc(n * sizeof *t) : NULL;
+	if (n && !t)
 		return RDY_ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		m->exports[i] = map[i] == UINT32_MAX ? (rdy_func_v1){ NULL, NULL } : m->root->exports[map[i]];
+		t[i] = map[i] == UINT32_MAX ? (rdy_func_v1){ NULL, NULL } : m->root->exports[map[i]];
+	m->exports = m->exports_copy = t;
 	return RDY_OK;
 }

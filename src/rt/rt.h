@@ -36,13 +36,14 @@ extern pthread_mutex_t rdy__lock;
  * once made, but for the fields marked "under the lock".
  */
 typedef struct rdy__verified {
-	rdy_hash hash;                     /* XXH3-128 of BYTES: the cache's first comparison */
+	rdy_hash hash;                     /* of BYTES' length and first bytes: the cache's first comparison */
 	rdy_desc *desc;                    /* the plugin's descriptor, decoded */
 	rdy_abi_fref *exports;             /* the plugin's exports, in its root symbol's order */
 	uint32_t nexports;
 	rdy_abi_fref *imports;             /* the plugin's imports, in its descriptor's order */
 	uint32_t nimports;
 	uint32_t *export_map;              /* for each of the world's exports, the plugin's index or UINT32_MAX */
+	bool identity;                     /* EXPORT_MAP is 0, 1, ... of the plugin's every export: no copy is needed */
 	uint32_t *import_map;              /* for each of the plugin's imports, the host's index or UINT32_MAX */
 	rdy_abi_rref *resources;           /* the plugin's exported resources, in its root symbol's order */
 	uint32_t nresources;
@@ -96,7 +97,8 @@ struct rdy_module {
 	char *path;                        /* as given to rdy_module_open */
 	void *dl;                          /* the dlopen handle */
 	const rdy_plugin_root_v1 *root;    /* validated, inside the loaded object */
-	rdy_func_v1 *exports;              /* bound: world->nexports, in the host's order */
+	const rdy_func_v1 *exports;        /* bound: world->nexports, in the host's order */
+	rdy_func_v1 *exports_copy;         /* what EXPORTS points at, malloc'd; NULL: the root's own table */
 	uint64_t root_size;                /* the root symbol's st_size, as the static read found it */
 	char **absent;                     /* V's absent lines, each after "PATH: "; one allocation */
 	uint32_t live;                     /* instances not yet freed; under the lock */
