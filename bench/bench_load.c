@@ -6,7 +6,7 @@
  *
  * HOST_DESCRIPTOR is the host side of the plugin's world, written by
  * `rdy abi encode --side host`: the bytes generated host bindings embed and
- * pass to rdy_world_new.  For each plugin, iterations run four timings,
+ * pass to rdy_world_new.  For each plugin, iterations run five timings,
  * in an order rotated from one iteration to the next:
  *
  *   dlopen  dlopen(PLUGIN, RTLD_NOW | RTLD_LOCAL) + dlclose
@@ -24,6 +24,8 @@
  *           freed outside the timing): a process's very first open, which
  *           also pays what the host's world leaves for its first check
  *           (the hashes of its interfaces, memoised as checks ask)
+ *   floor   the static read's four system calls alone (time_floor): what
+ *           any read of the file before dlopen costs at least
  *
  * for at least K iterations (default 20) and about MS milliseconds (default
  * 1000).  After each close the object must be gone (dlopen RTLD_NOLOAD
@@ -43,9 +45,10 @@
  *
  * Output, tab-separated, per plugin:
  *   load  LABEL  functions  iterations  dlopen_us  open_us  world_us
- *         read_us  decode_us  check_us  bind_us  cold_us  first_us
+ *         read_us  decode_us  check_us  bind_us  cold_us  first_us  floor_us
  * (medians, in microseconds; world_us: rdy_world_new + rdy_world_free of the
- * host's descriptor, which a host pays once).
+ * host's descriptor, which a host pays once; floor_us: the static read's
+ * system calls alone, time_floor, interleaved with the four timings).
  */
 #include "abi/check.h"
 #include "abi/desc.h"
@@ -57,11 +60,14 @@
 #include "bench.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static double median(double *x, unsigned n)
 {
@@ -117,6 +123,28 @@ static double time_open(rdy_world *w, const char *path)
 		die("rdy_module_open: %s", rdy_error_message(err));
 	if (rdy_module_close(m, &err) != RDY_OK)
 		die("rdy_module_close: %s", rdy_error_message(err));
+	return now_us() - t0;
+}
+
+/*
+ * What any static read before dlopen costs here at least: the system calls
+ * of the loader's (docs/abi.md §7.1, step 1) for a plugin laid out as
+ * linkers lay it out, and nothing else: open, a read of the first 16 KiB
+ * (headers, notes, .dynsym), a read of the section header table, close.
+ */
+static double time_floor(const char *path)
+{
+	static uint8_t head[16384], sections[1 << 16];
+	double t0 = now_us();
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	Elf64_Ehdr eh;
+	if (fd < 0 || pread(fd, head, sizeof head, 0) < (ssize_t)sizeof eh)
+		die("%s: cannot read", path);
+	memcpy(&eh, head, sizeof eh);
+	size_t n = (size_t)eh.e_shnum * sizeof(Elf64_Shdr);
+	if (n > sizeof sections || pread(fd, sections, n, (off_t)eh.e_shoff) != (ssize_t)n)
+		die("%s: cannot read its section headers", path);
+	close(fd);
 	return now_us() - t0;
 }
 
@@ -239,16 +267,16 @@ static void bench_plugin(const char *label, const char *desc_path, const char *p
 
 	unsigned cap = 1024, n = 0;
 	double *a = malloc(sizeof(double) * cap), *b = malloc(sizeof(double) * cap), *c = malloc(sizeof(double) * cap),
-	       *f = malloc(sizeof(double) * cap);
-	if (!a || !b || !c || !f || !tw)
+	       *f = malloc(sizeof(double) * cap), *fl = malloc(sizeof(double) * cap);
+	if (!a || !b || !c || !f || !fl || !tw)
 		die("out of memory");
 	for (double start = now_us(); n < min_iters || (now_us() - start < ms * 1000 && n < 100000); n++) {
 		if (n == cap && (!(a = realloc(a, sizeof(double) * (cap *= 2))) ||
 				 !(b = realloc(b, sizeof(double) * cap)) || !(c = realloc(c, sizeof(double) * cap)) ||
-				 !(f = realloc(f, sizeof(double) * cap))))
+				 !(f = realloc(f, sizeof(double) * cap)) || !(fl = realloc(fl, sizeof(double) * cap))))
 			die("out of memory");
-		for (unsigned k = 0; k < 4; k++) {
-			switch ((n + k) % 4) {
+		for (unsigned k = 0; k < 5; k++) {
+			switch ((n + k) % 5) {
 			case 0:
 				a[n] = time_dlopen(path);
 				break;
@@ -257,6 +285,9 @@ static void bench_plugin(const char *label, const char *desc_path, const char *p
 				break;
 			case 2:
 				c[n] = time_cold_open(wc, path);
+				break;
+			case 3:
+				fl[n] = time_floor(path);
 				break;
 			default:
 				f[n] = time_first_open(desc, len, path);
@@ -295,7 +326,7 @@ static void bench_plugin(const char *label, const char *desc_path, const char *p
 	printf("load\t%s\t%u\t%u\t%.2f\t%.2f\t%.2f", label, nfuncs, n, median(a, n), median(b, n), median(tw, nw));
 	for (int k = 0; k < NPHASES; k++)
 		printf("\t%.2f", median(p[k], np));
-	printf("\t%.2f\t%.2f\n", median(c, n), median(f, n));
+	printf("\t%.2f\t%.2f\t%.2f\n", median(c, n), median(f, n), median(fl, n));
 	fflush(stdout);
 
 	for (int k = 0; k < NPHASES; k++)
@@ -310,6 +341,7 @@ static void bench_plugin(const char *label, const char *desc_path, const char *p
 	free(b);
 	free(c);
 	free(f);
+	free(fl);
 	free(tw);
 	free(desc);
 }
