@@ -51,6 +51,16 @@
  */
 #define HEAD 16384
 
+/*
+ * Bounds on what a hostile file can make the reader do: the notes it walks
+ * (a shared object has a handful; thousands of SystemTap probes are still
+ * fewer), the descriptor's size (a world of 10,000 functions needs about
+ * 130 KB) and the zero bytes a note may hold after it.
+ */
+#define MAX_NOTES 4096
+#define MAX_DESCRIPTOR (64u << 20)
+#define MAX_PADDING 4096
+
 /* How messages name the descriptor's note. */
 #define NOTE "`" RDY_DESCRIPTOR_NOTE_NAME "`"
 
@@ -69,6 +79,7 @@ typedef struct reader {
 	uint64_t nsh;
 	uint8_t *sh_own;
 	uint8_t *desc_own;                 /* the descriptor note's bytes, when they are not all in the head */
+	unsigned notes;                    /* walked so far, at most MAX_NOTES */
 } reader;
 
 #define UNKNOWN UINT64_MAX
@@ -226,6 +237,8 @@ static const uint8_t *bytes(reader *r, uint64_t off, uint64_t n, uint8_t **own)
 static int64_t read_upto(reader *r, uint64_t off, uint8_t *buf, size_t n)
 {
 	size_t got = 0;
+	if (off > INT64_MAX || n > INT64_MAX - off)
+		return 0;                          /* past any file's end: pread would refuse the offset */
 	while (got < n) {
 		ssize_t k = pread(r->fd, buf + got, n - got, (off_t)(off + got));
 		if (k < 0 && errno == EINTR)
@@ -395,6 +408,8 @@ static int scan_notes(reader *r, const char *what, uint64_t i, uint64_t off, uin
 			       !memcmp(b + sizeof n, RDY_DESCRIPTOR_NOTE_NAME, sizeof RDY_DESCRIPTOR_NOTE_NAME);
 		}
 		free(own);
+		if (++r->notes > MAX_NOTES)
+			return fail(r, "more than %d ELF notes: not a file as linkers write them", MAX_NOTES);
 		if (!desc || desc > size || n.n_descsz > size - desc)
 			return fail(r, "note %s %llu is damaged: its note at byte %llu runs past the %s's end", what,
 				    (unsigned long long)i, (unsigned long long)at, what);
@@ -461,12 +476,14 @@ static int frame(reader *r, const note *n, const uint8_t **desc, size_t *len)
 	if (n->size < RDY_DESC_HEADER)
 		return fail(r, "the " NOTE " note is truncated: %llu bytes, a descriptor header needs %d",
 			    (unsigned long long)n->size, RDY_DESC_HEADER);
-	const uint8_t *d = bytes(r, n->off, n->size, &r->desc_own);
+	uint8_t h[RDY_DESC_HEADER], *own;
+	const uint8_t *d = bytes(r, n->off, sizeof h, &own);
 	if (!d)
 		return -1;
-	uint32_t size = (uint32_t)d[8] | (uint32_t)d[9] << 8 | (uint32_t)d[10] << 16 | (uint32_t)d[11] << 24;
-	uint64_t z;
-	if (memcmp(d, RDY_DESC_MAGIC, 4))
+	memcpy(h, d, sizeof h);
+	free(own);
+	uint32_t size = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
+	if (memcmp(h, RDY_DESC_MAGIC, 4))
 		return fail(r, "the " NOTE " note does not hold a descriptor (bad magic)");
 	if (size < RDY_DESC_HEADER)
 		return fail(r, "the descriptor in the " NOTE " note declares %u bytes, less than its own header",
@@ -474,7 +491,17 @@ static int frame(reader *r, const note *n, const uint8_t **desc, size_t *len)
 	if (size > n->size)
 		return fail(r, "the " NOTE " note is truncated: the descriptor declares %u bytes, the note holds %llu",
 			    (unsigned)size, (unsigned long long)n->size);
-	if ((z = first_nonzero(d + size, n->size - size)) < n->size - size)
+	if (size > MAX_DESCRIPTOR)
+		return fail(r, "the descriptor in the " NOTE " note declares %u bytes; at most %u are read",
+			    (unsigned)size, MAX_DESCRIPTOR);
+	if (n->size - size > MAX_PADDING)
+		return fail(r, "the " NOTE " note holds %llu bytes after the descriptor; at most %d may follow it",
+			    (unsigned long long)(n->size - size), MAX_PADDING);
+	/* Only now are the bytes read: the descriptor and its padding, at most MAX_PADDING more. */
+	if (!(d = bytes(r, n->off, n->size, &r->desc_own)))
+		return -1;
+	uint64_t z = first_nonzero(d + size, n->size - size);
+	if (z < n->size - size)
 		return fail(r, "the " NOTE " note has a non-zero byte after the descriptor, at offset %llu",
 			    (unsigned long long)(size + z));
 	*desc = d;
@@ -482,12 +509,28 @@ static int frame(reader *r, const note *n, const uint8_t **desc, size_t *len)
 	return 0;
 }
 
+/*
+ * Whether the open file is a regular one: asked only once a read refused
+ * it, so that a device whose bytes happen to be read (/dev/zero) is
+ * reported as what it is.
+ */
+static bool regular(reader *r)
+{
+	struct stat st;
+	return fstat(r->fd, &st) != 0 || S_ISREG(st.st_mode);
+}
+
 static int read_descriptor(reader *r, const uint8_t **desc, size_t *len)
 {
 	note n = { 0, 0 };
-	if (open_file(r) < 0 || read_head(r) < 0 || check_header(r) < 0 || find_note(r, &n) < 0)
+	if (open_file(r) < 0)
 		return -1;
-	return frame(r, &n, desc, len);
+	if (read_head(r) < 0 || check_header(r) < 0 || find_note(r, &n) < 0 || frame(r, &n, desc, len) < 0) {
+		if (r->status == -1 && !regular(r))
+			return unreadable(r, "not a regular file");
+		return -1;
+	}
+	return 0;
 }
 
 /* The buffer that holds DESC, taken from R so that finish leaves it: the head, or the descriptor's own. */
@@ -510,64 +553,106 @@ static Elf_Data *symbols(reader *r, Elf_Scn *scn, const GElf_Shdr *sh, size_t *s
 	return elf_getdata(scn, NULL);
 }
 
-/* Whether the symbol SYM, named in STRS (N bytes), is NAME as dlsym finds it: a defined data object, not hidden. */
+/* Whether the symbol SYM, named in STRS (N bytes), is NAME and one dlsym could return: a defined data object, not hidden. */
 static bool is_root(const ElfW(Sym) *sym, const uint8_t *strs, uint64_t n, const char *name, size_t len)
 {
 	unsigned bind = ELF64_ST_BIND(sym->st_info), vis = ELF64_ST_VISIBILITY(sym->st_other);
 	return sym->st_name < n && n - sym->st_name > len && !memcmp(strs + sym->st_name, name, len + 1) &&
-	       sym->st_shndx != SHN_UNDEF && sym->st_shndx < SHN_LORESERVE && ELF64_ST_TYPE(sym->st_info) == STT_OBJECT &&
-	       (bind == STB_GLOBAL || bind == STB_WEAK) && (vis == STV_DEFAULT || vis == STV_PROTECTED);
+	       sym->st_shndx != SHN_UNDEF && sym->st_shndx < SHN_LORESERVE && sym->st_value != 0 &&
+	       ELF64_ST_TYPE(sym->st_info) == STT_OBJECT && (bind == STB_GLOBAL || bind == STB_WEAK) &&
+	       (vis == STV_DEFAULT || vis == STV_PROTECTED);
 }
 
-/* The symbols of the table SYMS (N of them) named in STRS: the root's size into *SIZE, or -1. */
-static int scan_symbols(reader *r, const uint8_t *syms, uint64_t n, const uint8_t *strs, uint64_t nstrs,
-			const char *name, uint64_t min_size, uint64_t *size)
+/* Where symbols are read from: .dynsym, its names, and its version indexes (NULL: none). */
+typedef struct symtab {
+	const uint8_t *syms, *strs, *versym;
+	uint64_t n, nstrs;
+} symtab;
+
+/*
+ * The root among the symbols of T named NAME, as dlsym picks it (glibc's
+ * check_match, asked for no version): a symbol without a version (index 0
+ * or 1) at once; otherwise the one symbol of a version that is not hidden,
+ * if there is just one (`rdy_plugin_v1@@V`, not `rdy_plugin_v1@V`).  Its
+ * size into *SIZE; 1 when there is none.
+ */
+static int scan_symbols(reader *r, const symtab *t, const char *name, uint64_t min_size, uint64_t *size)
 {
 	size_t len = strlen(name);
-	for (uint64_t i = 1; i < n; i++) {
+	uint64_t pick = 0, versioned = 0;
+	unsigned versions = 0;
+	for (uint64_t i = 1; i < t->n && !pick; i++) {
 		ElfW(Sym) sym;
-		memcpy(&sym, syms + i * sizeof sym, sizeof sym);
-		if (!is_root(&sym, strs, nstrs, name, len))
+		memcpy(&sym, t->syms + i * sizeof sym, sizeof sym);
+		if (!is_root(&sym, t->strs, t->nstrs, name, len))
 			continue;
-		if (sym.st_size < min_size)
-			return fail(r, "root symbol `%s` is %llu bytes; ABI v1's is at least %llu", name,
-				    (unsigned long long)sym.st_size, (unsigned long long)min_size);
-		*size = sym.st_size;
-		return 0;
+		uint16_t v = 0;
+		if (t->versym)
+			memcpy(&v, t->versym + i * sizeof v, sizeof v);
+		if ((v & 0x7fff) < 2)
+			pick = i;
+		else if (!(v & 0x8000) && versions++ == 0)
+			versioned = i;
 	}
-	return 1;
+	if (!pick && versions == 1)
+		pick = versioned;
+	if (!pick)
+		return 1;
+	ElfW(Sym) sym;
+	memcpy(&sym, t->syms + pick * sizeof sym, sizeof sym);
+	if (sym.st_size < min_size)
+		return fail(r, "root symbol `%s` is %llu bytes; ABI v1's is at least %llu", name,
+			    (unsigned long long)sym.st_size, (unsigned long long)min_size);
+	*size = sym.st_size;
+	return 0;
+}
+
+/* Section header I of the table. */
+static ElfW(Shdr) section_header(const reader *r, uint64_t i)
+{
+	ElfW(Shdr) sh;
+	memcpy(&sh, r->sh + i * sizeof sh, sizeof sh);
+	return sh;
 }
 
 /*
  * The dynamic symbol NAME as dlsym would find it: a defined data object,
- * global or weak, not hidden, and at least MIN_SIZE bytes, in the first
- * SHT_DYNSYM section, with its string table.  A file without a usable
+ * global or weak, not hidden, of the version dlsym picks, and at least
+ * MIN_SIZE bytes, in the first SHT_DYNSYM section, with its string table
+ * and its SHT_GNU_versym section if it has one.  A file without a usable
  * .dynsym has none.  Its size goes to *SIZE.
  */
 static int find_root(reader *r, const char *name, uint64_t min_size, uint64_t *size)
 {
-	uint8_t *own_syms = NULL, *own_strs = NULL;
-	const uint8_t *syms = NULL, *strs = NULL, *sh = r->sh;
+	uint8_t *own[3] = { NULL, NULL, NULL };
+	symtab t = { 0 };
 	int rc = 1;
-	ElfW(Shdr) dyn, str;
-	uint64_t n = r->nsh, i = 0;
-	for (; i < n; i++) {
-		memcpy(&dyn, sh + i * sizeof dyn, sizeof dyn);
-		if (dyn.sh_type == SHT_DYNSYM)
+	uint64_t i = 0;
+	while (i < r->nsh && section_header(r, i).sh_type != SHT_DYNSYM)
+		i++;
+	ElfW(Shdr) dyn = i < r->nsh ? section_header(r, i) : (ElfW(Shdr)){ 0 }, str = { 0 }, ver = { 0 };
+	if (i < r->nsh && dyn.sh_link < r->nsh)
+		str = section_header(r, dyn.sh_link);
+	t.n = dyn.sh_size / sizeof(ElfW(Sym));
+	for (uint64_t k = 0; k < r->nsh && str.sh_type == SHT_STRTAB; k++) {
+		ElfW(Shdr) sh = section_header(r, k);
+		if (sh.sh_type == SHT_GNU_versym && sh.sh_link == i && sh.sh_size / sizeof(uint16_t) >= t.n) {
+			ver = sh;
 			break;
+		}
 	}
-	if (i < n && dyn.sh_link < n) {
-		memcpy(&str, sh + (uint64_t)dyn.sh_link * sizeof str, sizeof str);
-		if (str.sh_type == SHT_STRTAB && within(r, dyn.sh_offset, dyn.sh_size) &&
-		    within(r, str.sh_offset, str.sh_size) &&
-		    (!(syms = bytes(r, dyn.sh_offset, dyn.sh_size, &own_syms)) ||
-		     !(strs = bytes(r, str.sh_offset, str.sh_size, &own_strs))))
+	if (str.sh_type == SHT_STRTAB && within(r, dyn.sh_offset, dyn.sh_size) && within(r, str.sh_offset, str.sh_size) &&
+	    (!ver.sh_type || within(r, ver.sh_offset, t.n * sizeof(uint16_t)))) {
+		t.nstrs = str.sh_size;
+		if (!(t.syms = bytes(r, dyn.sh_offset, dyn.sh_size, &own[0])) ||
+		    !(t.strs = bytes(r, str.sh_offset, str.sh_size, &own[1])) ||
+		    (ver.sh_type && !(t.versym = bytes(r, ver.sh_offset, t.n * sizeof(uint16_t), &own[2]))))
 			rc = -1;
-		else if (syms && strs)
-			rc = scan_symbols(r, syms, dyn.sh_size / sizeof(ElfW(Sym)), strs, str.sh_size, name, min_size, size);
+		else
+			rc = scan_symbols(r, &t, name, min_size, size);
 	}
-	free(own_syms);
-	free(own_strs);
+	for (int k = 0; k < 3; k++)
+		free(own[k]);
 	if (rc > 0)
 		return fail(r, "no root symbol `%s`: not an rdylib plugin", name);
 	return rc;

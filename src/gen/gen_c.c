@@ -1224,9 +1224,9 @@ static void emit_bytes(G *g, const char *name, const uint8_t *b, size_t n)
 }
 
 /*
- * The world's descriptor in its ELF note, NAME_note, whose desc NAME names
- * (a macro: an array of the descriptor's size).  TYPE, when not NULL, is the
- * note's type, declared in the header.
+ * The world's descriptor in its ELF note, NAME: the note's desc is the
+ * descriptor's bytes.  TYPE, when not NULL, is the note's type, declared in
+ * the header with NAME; otherwise the note is static to the source.
  */
 static void emit_descriptor(G *g, const char *name, const char *type)
 {
@@ -1236,13 +1236,11 @@ static void emit_descriptor(G *g, const char *name, const char *type)
 		   " * note is read from the file, before any of the plugin's code runs.\n */\n");
 	fprintf(c, "__attribute__((section(RDY_DESCRIPTOR_SECTION), used, aligned(4)))\n");
 	if (type)
-		fprintf(c, "const %s %s_note = RDY_DESCRIPTOR_NOTE_INIT(%zu, {", type, name, n);
+		fprintf(c, "const %s %s = RDY_DESCRIPTOR_NOTE_INIT(%zu, {", type, name, n);
 	else
-		fprintf(c, "static const RDY_DESCRIPTOR_NOTE(%zu) %s_note = RDY_DESCRIPTOR_NOTE_INIT(%zu, {", n, name, n);
+		fprintf(c, "static const RDY_DESCRIPTOR_NOTE(%zu) %s = RDY_DESCRIPTOR_NOTE_INIT(%zu, {", n, name, n);
 	emit_byte_list(g, g->in->desc, n);
 	fputs("\n});\n", c);
-	if (!type)
-		fprintf(c, "#define %s (%s_note.desc)\n", name, name);
 }
 
 static void emit_plugin(G *g)
@@ -1297,7 +1295,7 @@ static void emit_plugin(G *g)
 
 	/* The source: descriptor, thunks, tables, root symbol. */
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
-	emit_descriptor(g, "rdy__descriptor", NULL);
+	emit_descriptor(g, "rdy__descriptor_note", NULL);
 	fprintf(c, "\n/* Release functions: what an export's result owns goes back to free(). */\n");
 	for (uint32_t i = 0; i < g->nexp; i++) {
 		if (g->exp[i].func->result != RDY_WIT_NONE && needs_free(g, g->exp[i].func->result)) {
@@ -1335,8 +1333,8 @@ static void emit_plugin(G *g)
 	fprintf(c, "\n/* The root symbol (docs/abi.md §7): everything the loader needs, in one place. */\n");
 	fprintf(c, "__attribute__((visibility(\"default\")))\nconst rdy_plugin_root_v1 rdy_plugin_v1 = {\n"
 		   "\t.magic = { 0x7f, 'R', 'D', 'Y' },\n\t.major = RDY_ABI_MAJOR,\n\t.minor = RDY_ABI_MINOR,\n"
-		   "\t.size = sizeof(rdy_plugin_root_v1),\n\t.descriptor = rdy__descriptor,\n"
-		   "\t.descriptor_len = sizeof rdy__descriptor,\n\t.producer = \"%s\",\n"
+		   "\t.size = sizeof(rdy_plugin_root_v1),\n\t.descriptor = rdy__descriptor_note.desc,\n"
+		   "\t.descriptor_len = sizeof rdy__descriptor_note.desc,\n\t.producer = \"%s\",\n"
 		   "\t.exports = %s,\n\t.nexports = %u,\n\t.nimports = %u,\n"
 		   "\t.instance_new = rdy__instance_new,\n\t.instance_free = rdy__instance_free,\n"
 		   "\t.resources = %s,\n\t.nresources = %u,\n};\n",
@@ -1394,11 +1392,10 @@ static void emit_host(G *g)
 	FILE *h = g->h, *c = g->c;
 	const char *wp = g->wp;
 	fprintf(h, "\n/* ---- the world -------------------------------------------------------------- */\n\n");
-	fprintf(h, "/* The world's host descriptor, in its ELF note: %s_descriptor is its %zu bytes. */\n", wp,
-		g->in->desc_len);
+	fprintf(h, "/*\n * The world's host descriptor, in its ELF note (docs/abi.md §5.1): its bytes\n"
+		   " * are %s_descriptor_note.desc, %zu of them.\n */\n", wp, g->in->desc_len);
 	fprintf(h, "typedef RDY_DESCRIPTOR_NOTE(%zu) %s_descriptor_note_t;\n", g->in->desc_len, wp);
-	fprintf(h, "extern const %s_descriptor_note_t %s_descriptor_note;\n", wp, wp);
-	fprintf(h, "#define %s_descriptor (%s_descriptor_note.desc)\n\n", wp, wp);
+	fprintf(h, "extern const %s_descriptor_note_t %s_descriptor_note;\n\n", wp, wp);
 	fprintf(h, "/* The world as this host expects it, for rdy_module_open.  Free it with rdy_world_free. */\n");
 	fprintf(h, "rdy_world *%s_world(rdy_error **err);\n", wp);
 
@@ -1554,18 +1551,19 @@ static void emit_host(G *g)
 
 	fprintf(c, "#include \"%s.h\"\n", g->in->base);
 	/* In its note as well, so `rdy check HOST-BINARY PLUGIN` finds what the host expects. */
-	emit_descriptor(g, rdy__sprintf(&g->a, "%s_descriptor", wp), rdy__sprintf(&g->a, "%s_descriptor_note_t", wp));
+	emit_descriptor(g, rdy__sprintf(&g->a, "%s_descriptor_note", wp), rdy__sprintf(&g->a, "%s_descriptor_note_t", wp));
 	if (g->in->peer) {
 		fprintf(c, "\n/*\n * What a plugin built from the same WIT carries.  rdy_world_expect checks it\n"
 			   " * once, so such a plugin opens without its descriptor being decoded and\n"
 			   " * checked again.\n */\n");
 		emit_bytes(g, "rdy__plugin_descriptor", g->in->peer, g->in->peer_len);
 		fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n"
-			   "\trdy_world *w = rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n"
+			   "\trdy_world *w = rdy_world_new(%s_descriptor_note.desc, sizeof %s_descriptor_note.desc, err);\n"
 			   "\tif (w && rdy_world_expect(w, rdy__plugin_descriptor, sizeof rdy__plugin_descriptor, err) != RDY_OK) {\n"
 			   "\t\trdy_world_free(w);\n\t\treturn NULL;\n\t}\n\treturn w;\n}\n", wp, wp, wp);
 	} else {
-		fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n\treturn rdy_world_new(%s_descriptor, sizeof %s_descriptor, err);\n}\n",
+		fprintf(c, "\nrdy_world *%s_world(rdy_error **err)\n{\n"
+			   "\treturn rdy_world_new(%s_descriptor_note.desc, sizeof %s_descriptor_note.desc, err);\n}\n",
 			wp, wp, wp);
 	}
 	for (uint32_t i = 0; i < g->nimp; i++)

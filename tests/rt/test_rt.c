@@ -463,6 +463,10 @@ static void no_root_symbol(void **state)
 	refused(w, RT_PLUGIN("rt_noroot"), RDY_EFORMAT, "no root symbol `rdy_plugin_v1`: not an rdylib plugin");
 	refused(w, RT_PLUGIN("rt_smallroot"), RDY_EFORMAT,
 		"root symbol `rdy_plugin_v1` is 8 bytes; ABI v1's is at least 72");
+	/* Versioned roots: what dlsym would return, the default version's, or none when only a hidden one is there. */
+	refused(w, RT_PLUGIN("rt_verold"), RDY_EFORMAT, "no root symbol `rdy_plugin_v1`: not an rdylib plugin");
+	refused(w, RT_PLUGIN("rt_verboth"), RDY_EFORMAT,
+		"root symbol `rdy_plugin_v1` is 8 bytes; ABI v1's is at least 72");
 	rdy_world_free(w);
 }
 

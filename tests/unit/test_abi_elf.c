@@ -348,6 +348,93 @@ static void headers_out_of_bounds(void **state)
 	refused(put("x.so", im.b, im.len - 1), want);
 }
 
+/*
+ * A large image: build()'s, its notes' segment grown to hold EXTRA more
+ * bytes written by FILL, the section names and headers moved past them.
+ */
+static uint8_t *grown(size_t extra, void (*fill)(uint8_t *at, size_t extra), size_t *len)
+{
+	image im;
+	build(&im, &(spec){ .no_pad = true });
+	size_t notes = NOTES + sizeof(Elf64_Nhdr) + 4 + 20, tail = im.len - notes;
+	uint8_t *b = calloc(1, im.len + extra);
+	assert_non_null(b);
+	memcpy(b, im.b, notes);
+	fill(b + notes, extra);
+	memcpy(b + notes + extra, im.b + notes, tail);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)(void *)b;
+	Elf64_Shdr names;                                /* header 1, now at an offset maybe not 8-aligned */
+	uint8_t *at = b + eh->e_shoff + extra + sizeof names;
+	memcpy(&names, at, sizeof names);
+	names.sh_offset += extra;
+	memcpy(at, &names, sizeof names);
+	eh->e_shoff += extra;
+	((Elf64_Phdr *)(void *)(b + PHOFF))->p_filesz += extra;
+	*len = im.len + extra;
+	return b;
+}
+
+/* EXTRA / 12 empty notes of another owner. */
+static void empty_notes(uint8_t *at, size_t extra)
+{
+	for (size_t i = 0; i + 12 <= extra; i += 12)
+		memcpy(at + i, &(Elf64_Nhdr){ 0, 0, 1 }, 12);
+}
+
+/* EXTRA zero bytes: the descriptor note's padding, once its descsz counts them. */
+static void zeros(uint8_t *at, size_t extra)
+{
+	(void)at;
+	(void)extra;
+}
+
+/* What a hostile file can make the reader do is bounded: the notes it walks, the bytes it keeps. */
+static void bounded(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *b = grown(4096 * 12, empty_notes, &len);
+	refused(put("x.so", b, len), "more than 4096 ELF notes: not a file as linkers write them");
+	free(b);
+
+	/* Padding: up to 4096 zero bytes after the descriptor, no more. */
+	for (size_t extra = 4096; extra <= 4100; extra += 4) {
+		b = grown(extra, zeros, &len);
+		((Elf64_Nhdr *)(void *)(b + NOTES))->n_descsz += (uint32_t)extra;
+		uint8_t *out = NULL;
+		size_t n = 0;
+		char err[256] = "";
+		int rc = rdy_elf_read_descriptor(put("x.so", b, len), &out, &n, err, sizeof err);
+		if (extra == 4096 && (rc != 0 || n != 20))
+			fail_msg("4096 bytes of padding: %s", err);
+		if (extra > 4096 && (rc == 0 || !strstr(err, "the `RDY` note holds 4100 bytes after the descriptor; "
+								 "at most 4096 may follow it")))
+			fail_msg("4100 bytes of padding: %s", rc ? err : "read");
+		free(out);
+		free(b);
+	}
+
+	/* A descriptor declared larger than 64 MiB is refused before a byte of it is read: the file is sparse. */
+	image im;
+	build(&im, &(spec){ .no_pad = true });
+	uint32_t huge = (64u << 20) + 1;
+	Elf64_Nhdr *n = (Elf64_Nhdr *)(void *)(im.b + NOTES);
+	n->n_descsz = huge;
+	for (int i = 0; i < 4; i++)
+		im.b[NOTES + sizeof *n + 4 + 8 + i] = (uint8_t)(huge >> (8 * i));
+	note_segment(&im)->p_filesz = sizeof *n + 4 + huge;
+	const char *path = put("sparse.so", im.b, im.len);
+	assert_int_equal(truncate(path, (off_t)(NOTES + sizeof *n + 4 + huge)), 0);
+	refused(path, "the descriptor in the `RDY` note declares 67108865 bytes; at most 67108864 are read");
+	unlink(path);
+
+	/* Offsets past what pread takes are past the file's end. */
+	build(&im, &(spec){ 0 });
+	((Elf64_Ehdr *)(void *)im.b)->e_shoff = UINT64_C(1) << 63;
+	refused(put("x.so", im.b, im.len),
+		"file is truncated: its section header table starts at byte 9223372036854775808, the file has");
+}
+
 /* Only this machine's ELF class and byte order can be loaded, and only they are read. */
 static void foreign_elf(void **state)
 {
@@ -373,6 +460,7 @@ static void not_elf(void **state)
 	build(&im, &(spec){ 0 });
 	refused(put("short.so", im.b, 20), "ELF header is truncated or damaged");
 	refused(root, "not a regular file");
+	refused("/dev/zero", "not a regular file");   /* its bytes are read, but it is no file */
 	char missing[128];
 	snprintf(missing, sizeof missing, "%s/missing.so", root);
 	refused(missing, "No such file or directory");
@@ -612,6 +700,7 @@ int main(void)
 		cmocka_unit_test(framing),
 		cmocka_unit_test(headers_out_of_bounds),
 		cmocka_unit_test(foreign_elf),
+		cmocka_unit_test(bounded),
 		cmocka_unit_test(not_elf),
 		cmocka_unit_test(short_error_buffer),
 		cmocka_unit_test(every_truncation),
