@@ -172,13 +172,30 @@ static uint64_t file_size(reader *r)
 	return r->fsize;
 }
 
+/*
+ * Whether the open file is a regular one (or fstat cannot tell): asked only
+ * once a read failed or refused what it read, so that a directory, a FIFO
+ * or a device whose bytes happen to be read (/dev/zero) is reported as what
+ * it is.
+ */
+static bool regular(reader *r)
+{
+	struct stat st;
+	return fstat(r->fd, &st) != 0 || S_ISREG(st.st_mode);
+}
+
 /* Why a read of the file failed with errno E: it is not a regular file, or the read itself. */
 static int read_failed(reader *r, int e)
 {
-	struct stat st;
-	if (fstat(r->fd, &st) == 0 && !S_ISREG(st.st_mode))
+	if (!regular(r))
 		return unreadable(r, "not a regular file");
 	return unreadable(r, "read failed: %s", strerror(e));
+}
+
+/* Whether the N bytes at OFF are all in the head. */
+static bool in_head(const reader *r, uint64_t off, uint64_t n)
+{
+	return off <= r->nhead && n <= r->nhead - off;
 }
 
 /*
@@ -196,7 +213,7 @@ static int begin_elf(reader *r)
 /* Whether the N bytes at OFF are all in the file: in the head, or within its size. */
 static bool within(reader *r, uint64_t off, uint64_t n)
 {
-	if (off <= r->nhead && n <= r->nhead - off)
+	if (in_head(r, off, n))
 		return true;
 	uint64_t size = file_size(r);
 	return off <= size && n <= size - off;
@@ -215,7 +232,7 @@ static bool in_file(reader *r, const GElf_Shdr *sh)
 static const uint8_t *bytes(reader *r, uint64_t off, uint64_t n, uint8_t **own)
 {
 	*own = NULL;
-	if (off <= r->nhead && n <= r->nhead - off)
+	if (in_head(r, off, n))
 		return r->head + off;
 	if (n > SIZE_MAX - 1 || !(*own = malloc((size_t)n + 1))) {
 		r->status = -3;
@@ -289,7 +306,7 @@ static int section_headers(reader *r, uint64_t n)
 {
 	uint64_t off = r->eh.e_shoff, size = n * sizeof(ElfW(Shdr));
 	r->nsh = n;
-	if (off <= r->nhead && size <= r->nhead - off) {
+	if (in_head(r, off, size)) {
 		r->sh = r->head + off;
 		return 0;
 	}
@@ -507,17 +524,6 @@ static int frame(reader *r, const note *n, const uint8_t **desc, size_t *len)
 	*desc = d;
 	*len = size;
 	return 0;
-}
-
-/*
- * Whether the open file is a regular one: asked only once a read refused
- * it, so that a device whose bytes happen to be read (/dev/zero) is
- * reported as what it is.
- */
-static bool regular(reader *r)
-{
-	struct stat st;
-	return fstat(r->fd, &st) != 0 || S_ISREG(st.st_mode);
 }
 
 static int read_descriptor(reader *r, const uint8_t **desc, size_t *len)
