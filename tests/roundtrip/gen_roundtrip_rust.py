@@ -135,20 +135,25 @@ def owned(t):
     return abi(t)
 
 
-def import_arg(t, x):
-    """The host's import takes X (an ABI value) as: &str and slices for strings and lists."""
+def host_arg(t, x, string, boolean, char):
+    """X, an ABI value of type T, as a host-side Rust function takes it:
+    STRING, BOOLEAN and CHAR (formats of X) for those, a slice for a list,
+    else by value or by reference as the ABI passes it."""
     r = g.resolve(t)
-    if r.kind == "prim" and r.args[0] == "string":
-        return f'{x}.as_str().expect("the transform makes UTF-8")'
-    if r.kind == "prim" and r.args[0] == "bool":
-        return f"{x}.0 != 0"
-    if r.kind == "prim" and r.args[0] == "char":
-        return f'char::from_u32({x}.0).expect("the transform makes scalar values")'
+    prims = {"string": string, "bool": boolean, "char": char}
+    if r.kind == "prim" and r.args[0] in prims:
+        return prims[r.args[0]].format(x=x)
     if r.kind == "list":
         return f"{x}.as_slice()"
     if g.by_value(r):
         return x
     return "&" + x
+
+
+def import_arg(t, x):
+    """The host's import takes X (an ABI value) as: &str and slices for strings and lists."""
+    return host_arg(t, x, '{x}.as_str().expect("the transform makes UTF-8")', "{x}.0 != 0",
+                    'char::from_u32({x}.0).expect("the transform makes scalar values")')
 
 
 def tuple_arities():

@@ -738,18 +738,7 @@ def tuple_same():
 def call_arg(t, x):
     """How the host passes its ABI value X of type T to an export (docs/cli.md,
     The host side): &str, slices, bool and char, by value or by reference."""
-    r = g.resolve(t)
-    if r.kind == "prim" and r.args[0] == "string":
-        return f"rt_str(&{x})"
-    if r.kind == "prim" and r.args[0] == "bool":
-        return f"{x}.get()"
-    if r.kind == "prim" and r.args[0] == "char":
-        return f"rt_char({x})"
-    if r.kind == "list":
-        return f"{x}.as_slice()"
-    if g.by_value(r):
-        return x
-    return "&" + x
+    return gr.host_arg(t, x, "rt_str(&{x})", "{x}.get()", "rt_char({x})")
 
 
 def judge(t):
